@@ -1,0 +1,112 @@
+"""Each deal's path through the stages, rebuilt once from stage history (private).
+
+Stages are coded 0..k-1 in order; ``WON = k`` and ``LOST = k + 1`` mark the close. History rows
+of unknown deals or unknown stages are ignored. A closed deal whose history does not end in its
+terminal label gets one at ``closed_at``, so its last open visit ends when the deal closed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kpitools.schema import DEFAULT_STAGES, TERMINAL_STAGES, SchemaError, require_columns
+
+DAY = np.timedelta64(1, "D")
+
+
+@dataclass
+class Journeys:
+    """Per deal: furthest stage, stages visited; per history row: visits and transitions."""
+
+    stages: tuple
+    furthest: np.ndarray      # per deal: highest open stage entered, k if won, -1 if none
+    is_open: np.ndarray       # per deal
+    visited: np.ndarray       # (deals, k) bool: recorded in the stage (history or current)
+    visits: pd.DataFrame      # deal, code, days (NaN while unfinished)
+    transitions: pd.DataFrame  # deal, from_code, to_code (from an open stage only)
+
+    @property
+    def won(self) -> int:
+        return len(self.stages)
+
+    @property
+    def lost(self) -> int:
+        return len(self.stages) + 1
+
+
+def resolve_stages(stages, opportunities: pd.DataFrame) -> tuple:
+    """The open stages to use: given, else the data's own (``attrs``), else the default."""
+    if stages is not None:
+        return tuple(stages)
+    return tuple(opportunities.attrs.get("stages", DEFAULT_STAGES))
+
+
+def stage_codes(labels: pd.Series, stages: tuple, terminal=TERMINAL_STAGES) -> np.ndarray:
+    """Stage labels as codes: 0..k-1 open, k won, k+1 lost, -2 unknown or missing."""
+    mapping = {stage: code for code, stage in enumerate(stages)}
+    mapping.update({terminal[0]: len(stages), terminal[1]: len(stages) + 1})
+    return labels.map(mapping).fillna(-2).astype("int64").to_numpy()
+
+
+def build(stage_history: pd.DataFrame, opportunities: pd.DataFrame, stages: tuple,
+          where: str) -> Journeys:
+    """Rebuild every deal's journey from its history, current stage and status."""
+    require_columns(stage_history, "stage_history", ("opportunity_id", "stage", "entered_at"), where)
+    require_columns(opportunities, "opportunities", ("opportunity_id", "status", "stage"), where)
+    ids = pd.Index(opportunities["opportunity_id"])
+    if not ids.is_unique:
+        raise SchemaError(f"{where}: opportunity_id is not unique in opportunities "
+                          f"(e.g. {ids[ids.duplicated()][0]!r}). Run kt.clean(...) first.")
+    k = len(stages)
+    n = len(opportunities)
+    status = opportunities["status"].to_numpy()
+    is_open, is_won = status == "open", status == "won"
+    closed_at = _times(opportunities["closed_at"]) if "closed_at" in opportunities else \
+        np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+
+    deal = ids.get_indexer(stage_history["opportunity_id"])
+    code = stage_codes(stage_history["stage"], stages)
+    when = _times(stage_history["entered_at"])
+    keep = (deal >= 0) & (code != -2) & ~np.isnat(when)
+    deal, code, when = deal[keep], code[keep], when[keep]
+
+    # One terminal row for each closed deal whose history does not already end in it.
+    order = np.lexsort((when, deal))
+    sorted_deal = deal[order]
+    is_last = np.append(sorted_deal[1:] != sorted_deal[:-1], True) if len(order) else order > 0
+    last_row = np.full(n, -1)
+    last_row[sorted_deal[is_last]] = code[order][is_last]
+    terminal = np.where(is_won, k, np.where(status == "lost", k + 1, -1))
+    add = (terminal >= 0) & (last_row != terminal)
+    deal = np.concatenate([deal, np.flatnonzero(add)])
+    code = np.concatenate([code, terminal[add]])
+    when = np.concatenate([when, closed_at[add]])
+    synthetic = np.concatenate([np.zeros(keep.sum(), bool), np.ones(add.sum(), bool)])
+    order = np.lexsort((when, synthetic, deal))
+    deal, code, when = deal[order], code[order], when[order]
+
+    same_next = np.zeros(len(deal), bool)
+    same_next[:-1] = deal[1:] == deal[:-1]
+    ends = np.full(len(deal), np.datetime64("NaT"), dtype="datetime64[ns]")
+    ends[:-1] = np.where(same_next[:-1], when[1:], np.datetime64("NaT"))
+    is_visit = code < k
+    visits = pd.DataFrame({"deal": deal[is_visit], "code": code[is_visit],
+                           "days": (ends[is_visit] - when[is_visit]) / DAY})
+    from_rows = np.flatnonzero(same_next & is_visit)
+    transitions = pd.DataFrame({"deal": deal[from_rows], "from_code": code[from_rows],
+                                "to_code": code[from_rows + 1]})
+
+    current = stage_codes(opportunities["stage"], stages)
+    current_open = np.flatnonzero((current >= 0) & (current < k))
+    visited = np.zeros((n, k), bool)
+    visited[visits["deal"].to_numpy(), visits["code"].to_numpy()] = True
+    visited[current_open, current[current_open]] = True
+    furthest = np.where(visited.any(axis=1), k - 1 - np.argmax(visited[:, ::-1], axis=1), -1)
+    furthest = np.where(is_won, k, furthest)
+    return Journeys(stages, furthest, is_open, visited, visits, transitions)
+
+
+def _times(values: pd.Series) -> np.ndarray:
+    return values.to_numpy(dtype="datetime64[ns]")

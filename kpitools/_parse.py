@@ -1,0 +1,110 @@
+"""Vectorised parsers from raw export values to canonical dtypes (private).
+
+Each parser returns the parsed series and, where parsing can fail, a mask of the values that
+were present but could not be parsed, so the caller can exclude those rows with a reason.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+_BLANKS = ("", "nan", "none", "null", "nat", "n/a", "na", "-")
+_TRUE = ("true", "yes", "y", "1", "1.0", "t", "x")
+
+
+def _blank(text: pd.Series) -> pd.Series:
+    return text.isna() | text.str.strip().str.lower().isin(_BLANKS)
+
+
+def to_string(values: pd.Series) -> pd.Series:
+    """IDs and labels as strings (leading zeros kept, floats like 12.0 shown as 12), blanks NA.
+
+    Examples
+    --------
+    >>> to_string(pd.Series(["004211", 12.0, None, " Ann "])).tolist()
+    ['004211', '12', nan, 'Ann']
+    """
+    if pd.api.types.is_float_dtype(values):
+        whole = values.dropna()
+        if len(whole) and (whole == np.floor(whole)).all():
+            values = values.astype("Int64")
+    text = values.astype("string").str.strip()
+    text = text.mask(_blank(text))
+    return text.astype(object).where(text.notna(), np.nan)
+
+
+def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Timestamps as UTC-naive datetime64; returns (parsed, unparseable mask).
+
+    ISO 8601 first, then pandas' mixed-format parser for the rest; time zones are converted
+    to UTC and dropped.
+
+    Examples
+    --------
+    >>> parsed, bad = to_datetime(pd.Series(["2024-03-01", "2024-03-01T12:00:00+02:00", "soon", None]))
+    >>> parsed.dt.strftime("%Y-%m-%d %H:%M").tolist(), bad.tolist()
+    (['2024-03-01 00:00', '2024-03-01 10:00', nan, nan], [False, False, True, False])
+    """
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").dt.tz_localize(None), pd.Series(False, values.index)
+    if pd.api.types.is_datetime64_dtype(values):
+        return values, pd.Series(False, index=values.index)
+    text = values.astype("string").str.strip()
+    blank = _blank(text)
+    text = text.mask(blank)
+    parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+    retry = parsed.isna() & ~blank
+    if retry.any():
+        parsed[retry] = pd.to_datetime(text[retry], errors="coerce", utc=True, format="mixed")
+    parsed = parsed.dt.tz_localize(None)
+    return parsed, (parsed.isna() & ~blank).astype(bool)
+
+
+def to_bool(values: pd.Series) -> pd.Series:
+    """Flags as bool; blanks and missing values are False.
+
+    Examples
+    --------
+    >>> to_bool(pd.Series(["Yes", "no", None, 1])).tolist()
+    [True, False, False, True]
+    """
+    if pd.api.types.is_bool_dtype(values) and not values.isna().any():
+        return values.astype(bool)
+    text = values.astype("string").str.strip().str.lower()
+    return text.isin(_TRUE).fillna(False).astype(bool)
+
+
+def to_number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Money and quotas as float64; returns (parsed, non-numeric mask).
+
+    Currency symbols and codes, thousands separators and decimal commas are understood:
+    "$12,000.00", "12.000,00 €" and "1 234,5" all parse.
+
+    Examples
+    --------
+    >>> parsed, bad = to_number(pd.Series(["$12,000.00", "12.000,00 €", "1 234,5", "lots", ""]))
+    >>> parsed.tolist()[:3], bad.tolist()
+    ([12000.0, 12000.0, 1234.5], [False, False, False, True, False])
+    """
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype("float64"), pd.Series(False, index=values.index)
+    text = values.astype("string").str.strip()
+    blank = _blank(text)
+    parsed = pd.to_numeric(text.mask(blank), errors="coerce").astype("float64")
+    retry = parsed.isna() & ~blank
+    if retry.any():
+        parsed[retry] = _parse_money(text[retry])
+    return parsed, (parsed.isna() & ~blank).astype(bool)
+
+
+def _parse_money(text: pd.Series) -> pd.Series:
+    """Strip currency marks and decide per value whether ',' or '.' is the decimal mark."""
+    stripped = (text.str.replace(r"[^\d,.\-]", "", regex=True)
+                .str.replace(r"^-?$", "", regex=True))
+    last_comma = stripped.str.rfind(",")
+    last_dot = stripped.str.rfind(".")
+    comma_decimal = (last_comma > last_dot) & (
+        (last_dot >= 0) | (stripped.str.len() - last_comma - 1 != 3))
+    us = stripped.str.replace(",", "", regex=False)
+    eu = stripped.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    return pd.to_numeric(us.where(~comma_decimal, eu), errors="coerce").astype("float64")

@@ -1,0 +1,69 @@
+"""Deal metrics: revenue, average deal size and sales cycle of won deals."""
+from __future__ import annotations
+
+import pandas as pd
+
+from kpitools import _groups
+from kpitools._stats import safe_divide
+from kpitools.schema import require_columns
+
+DAY = pd.Timedelta(days=1)
+
+
+def cycle_days(opportunities: pd.DataFrame) -> pd.Series:
+    """Sales cycle of each deal in fractional days: (closed_at − created_at) / 1 day.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> opps = pd.DataFrame({"created_at": pd.to_datetime(["2024-01-01"]),
+    ...                      "closed_at": pd.to_datetime(["2024-01-11 12:00"])})
+    >>> cycle_days(opps).tolist()
+    [10.5]
+    """
+    return (opportunities["closed_at"] - opportunities["created_at"]) / DAY
+
+
+def deal_metrics(opportunities: pd.DataFrame, *, by=None, freq: str | None = None) -> pd.DataFrame:
+    """Won deals, revenue, average deal size and sales cycle length, by when deals were won.
+
+    Average deal size is revenue over won deals that have an amount.
+
+    Parameters
+    ----------
+    opportunities : DataFrame
+        The canonical opportunities table; only won deals count.
+    by : str or list of str, optional
+        Columns to group by, e.g. ``"rep"`` or ``"source"``.
+    freq : str, optional
+        Period of ``closed_at``, e.g. ``"MS"``.
+
+    Returns
+    -------
+    DataFrame
+        Group columns (and ``period``), then ``won_deals, revenue, avg_deal_size,
+        avg_cycle_days, median_cycle_days`` (cycle = closed_at − created_at in days).
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> opps = kt.load_sample().opportunities
+    >>> metrics = kt.deal_metrics(opps)
+    >>> won = opps[opps["status"] == "won"]
+    >>> bool(metrics.loc[0, "revenue"] == won["amount"].sum())
+    True
+    """
+    require_columns(opportunities, "opportunities", ("status", "amount", "created_at", "closed_at"),
+                    "deal_metrics")
+    won = opportunities[opportunities["status"].eq("won").to_numpy()]
+    amount = won["amount"].astype("float64")
+    values = pd.DataFrame({"won_deals": 1, "revenue": amount, "priced": amount.notna(),
+                           "avg_cycle_days": cycle_days(won), "median_cycle_days": cycle_days(won)},
+                          index=won.index)
+    group_keys = _groups.keys(won, by, "closed_at", freq, "opportunities", "deal_metrics")
+    out = _groups.summarise(values, group_keys, {
+        "won_deals": "sum", "revenue": "sum", "priced": "sum",
+        "avg_cycle_days": "mean", "median_cycle_days": "median"})
+    out.insert(out.columns.get_loc("priced"), "avg_deal_size",
+               safe_divide(out["revenue"], out["priced"]))
+    return out.drop(columns="priced")

@@ -1,0 +1,108 @@
+"""Lead conversion: which lead sources book first meetings, and which leads become deals."""
+from __future__ import annotations
+
+import pandas as pd
+
+from kpitools import _groups
+from kpitools._stats import safe_divide
+from kpitools.schema import bool_column, require_columns
+
+
+def source_conversion(leads: pd.DataFrame, activities: pd.DataFrame, *, by="source",
+                      freq: str | None = None) -> pd.DataFrame:
+    """Share of leads from each source that got to a first meeting (lead source : first appointment).
+
+    A lead counts once, on its first meeting; leads with no activity at all stay in the
+    denominator. Group keys come from the leads table.
+
+    Parameters
+    ----------
+    leads, activities : DataFrame
+        Canonical tables, joined on ``lead_id``.
+    by : str or list of str, default "source"
+        Lead columns to group by.
+    freq : str, optional
+        Period of the lead's ``created_at``.
+
+    Returns
+    -------
+    DataFrame
+        Group columns, then ``leads, first_meetings, first_meeting_rate``.
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> data = kt.load_sample()
+    >>> table = kt.source_conversion(data.leads, data.activities)
+    >>> list(table.columns)
+    ['source', 'leads', 'first_meetings', 'first_meeting_rate']
+    >>> int(table["leads"].sum()) == len(data.leads)
+    True
+    """
+    require_columns(leads, "leads", ("lead_id",), "source_conversion")
+    require_columns(activities, "activities", ("kind", "lead_id"), "source_conversion")
+    first = activities["kind"].eq("meeting").to_numpy() & bool_column(activities, "is_first_meeting")
+    met = leads["lead_id"].isin(activities.loc[first, "lead_id"]).to_numpy()
+    counts = pd.DataFrame({"leads": 1, "first_meetings": met.astype("int64")}, index=leads.index)
+    keys = _groups.keys(leads, by, "created_at", freq, "leads", "source_conversion")
+    out = _groups.summarise(counts, keys)
+    out["first_meeting_rate"] = safe_divide(out["first_meetings"], out["leads"])
+    return out
+
+
+def lead_conversion(leads: pd.DataFrame, opportunities: pd.DataFrame, *, by=None,
+                    freq: str | None = None) -> pd.DataFrame:
+    """Share of leads that became an opportunity, and that became a won deal (lead to customer).
+
+    Leads are counted, not opportunity rows: a lead with two deals counts once in
+    ``opportunities`` and once in ``won`` if any of its deals was won. The period is the lead's
+    ``created_at``; group keys come from the leads table. When leads carry ``mql_at`` and
+    ``sql_at``, ``mqls``, ``sqls`` and ``mql_to_sql_rate`` are added.
+
+    Parameters
+    ----------
+    leads, opportunities : DataFrame
+        Canonical tables, joined on ``lead_id``.
+    by : str or list of str, optional
+        Lead columns to group by, e.g. ``"source"``.
+    freq : str, optional
+        Period of the lead's ``created_at``, e.g. ``"MS"``.
+
+    Returns
+    -------
+    DataFrame
+        Group columns, then ``leads, opportunities, won, lead_to_opportunity_rate,
+        lead_to_won_rate`` (and the MQL columns when available).
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> data = kt.load_sample()
+    >>> table = kt.lead_conversion(data.leads, data.opportunities, by="source")
+    >>> list(table.columns[:6])
+    ['source', 'leads', 'opportunities', 'won', 'lead_to_opportunity_rate', 'lead_to_won_rate']
+    >>> bool((table["won"] <= table["opportunities"]).all())
+    True
+    """
+    require_columns(leads, "leads", ("lead_id",), "lead_conversion")
+    require_columns(opportunities, "opportunities", ("lead_id", "status"), "lead_conversion")
+    won = opportunities["status"].eq("won").to_numpy()
+    counts = pd.DataFrame({
+        "leads": 1,
+        "opportunities": leads["lead_id"].isin(opportunities["lead_id"].dropna()).to_numpy(),
+        "won": leads["lead_id"].isin(opportunities.loc[won, "lead_id"].dropna()).to_numpy(),
+    }, index=leads.index).astype("int64")
+    has_mql = "mql_at" in leads and "sql_at" in leads
+    if has_mql:
+        counts["mqls"] = leads["mql_at"].notna().to_numpy().astype("int64")
+        counts["sqls"] = (leads["mql_at"].notna() & leads["sql_at"].notna()).to_numpy().astype("int64")
+    keys = _groups.keys(leads, by, "created_at", freq, "leads", "lead_conversion")
+    out = _groups.summarise(counts, keys)
+    out["lead_to_opportunity_rate"] = safe_divide(out["opportunities"], out["leads"])
+    out["lead_to_won_rate"] = safe_divide(out["won"], out["leads"])
+    if has_mql:
+        out["mql_to_sql_rate"] = safe_divide(out["sqls"], out["mqls"])
+        out = out[[c for c in out.columns if c not in ("mqls", "sqls", "mql_to_sql_rate")]
+                  + ["mqls", "sqls", "mql_to_sql_rate"]]
+    return out
+

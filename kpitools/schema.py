@@ -1,0 +1,412 @@
+"""The canonical CRM tables: column names, dtypes, the data container and the quality report.
+
+Every other module takes its column names from here. ``clean`` coerces raw frames to the
+canonical dtypes once and excludes bad rows *with a reason*; ``validate`` returns only the report.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from kpitools import _parse
+
+DEFAULT_STAGES: tuple[str, ...] = ("Qualify", "Discover", "Propose", "Negotiate")
+TERMINAL_STAGES: tuple[str, str] = ("Closed Won", "Closed Lost")
+STATUSES: tuple[str, ...] = ("open", "won", "lost")
+KINDS: tuple[str, ...] = ("call", "email", "social", "event", "meeting", "other")
+OUTREACH_KINDS: tuple[str, ...] = ("call", "email", "social", "event")
+
+TABLES: tuple[str, ...] = ("leads", "activities", "opportunities", "stage_history", "quotas")
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "leads": ("lead_id", "rep", "created_at", "source"),
+    "activities": ("activity_id", "rep", "at", "kind"),
+    "opportunities": ("opportunity_id", "rep", "created_at", "amount", "status", "stage"),
+    "stage_history": ("opportunity_id", "stage", "entered_at"),
+    "quotas": ("rep", "period", "quota"),
+}
+OPTIONAL: dict[str, tuple[str, ...]] = {
+    "leads": ("mql_at", "sql_at", "region", "segment"),
+    "activities": ("lead_id", "opportunity_id", "is_first_meeting", "next_step_scheduled",
+                   "channel_detail"),
+    "opportunities": ("closed_at", "expected_close", "source", "lead_id", "product", "region",
+                      "segment", "loss_reason"),
+    "stage_history": (),
+    "quotas": (),
+}
+ID_COLUMNS: dict[str, str] = {
+    "leads": "lead_id",
+    "activities": "activity_id",
+    "opportunities": "opportunity_id",
+}
+DATE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "leads": ("created_at", "mql_at", "sql_at"),
+    "activities": ("at",),
+    "opportunities": ("created_at", "closed_at", "expected_close"),
+    "stage_history": ("entered_at",),
+    "quotas": ("period",),
+}
+# Dates a row cannot do without; the others may be blank.
+REQUIRED_DATES: dict[str, tuple[str, ...]] = {
+    "leads": ("created_at",),
+    "activities": ("at",),
+    "opportunities": ("created_at",),
+    "stage_history": ("entered_at",),
+    "quotas": ("period",),
+}
+STRING_COLUMNS: tuple[str, ...] = ("lead_id", "activity_id", "opportunity_id", "rep", "source",
+                                   "stage", "region", "segment", "product", "loss_reason",
+                                   "channel_detail")
+BOOL_COLUMNS: tuple[str, ...] = ("is_first_meeting", "next_step_scheduled")
+# (table, column, referenced table, referenced id column)
+FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
+    ("stage_history", "opportunity_id", "opportunities", "opportunity_id"),
+    ("activities", "opportunity_id", "opportunities", "opportunity_id"),
+    ("activities", "lead_id", "leads", "lead_id"),
+    ("opportunities", "lead_id", "leads", "lead_id"),
+)
+
+# What to change in the CRM (or the mapping) for each exclusion reason.
+FIXES: dict[str, str] = {
+    "missing value": "fill the field in the CRM, or map another column to it",
+    "unparseable date": "use one date format in the export (e.g. ISO 2024-03-31)",
+    "non-numeric amount": "export amounts as plain numbers",
+    "negative amount": "amounts must be >= 0; record refunds outside the pipeline",
+    "non-numeric quota": "export quotas as plain numbers",
+    "negative quota": "quotas must be >= 0",
+    "unknown status": "map the CRM's status values to open/won/lost",
+    "unknown kind": "map activity types to call/email/social/event/meeting/other",
+    "unknown stage": "pass stages=(...) with the CRM's open stages in order",
+    "duplicate id": "remove the duplicate record in the CRM (the first one is kept)",
+    "closed before created": "correct the close or created date in the CRM",
+    "closed deal without closed_at": "set the close date of every won or lost deal",
+    "open deal with closed_at": "an open deal has no close date: fix its status or date",
+    "orphan foreign key": "the referenced record is missing from the export: export it too",
+}
+
+EXCLUDED_COLUMNS = ["table", "row", "column", "value", "reason"]
+
+
+class SchemaError(ValueError):
+    """A table lacks a required column; the message names table, column and what was found."""
+
+
+@dataclass
+class QualityReport:
+    """What loading found: every excluded row with its reason, and rows read/kept per table.
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> report = kt.load_sample().quality
+    >>> int(report.overview()["excluded"].sum())
+    0
+    """
+
+    excluded: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXCLUDED_COLUMNS))
+    rows_read: dict = field(default_factory=dict)
+    rows_kept: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+    def overview(self) -> pd.DataFrame:
+        """Rows read, kept and excluded per table (read = kept + excluded)."""
+        tables = list(self.rows_read)
+        read = [self.rows_read[t] for t in tables]
+        kept = [self.rows_kept.get(t, 0) for t in tables]
+        return pd.DataFrame({"table": tables, "read": read, "kept": kept,
+                             "excluded": [r - k for r, k in zip(read, kept)]})
+
+    def summary(self) -> pd.DataFrame:
+        """Problems counted per table, column and reason, with what to fix in the CRM."""
+        counts = (self.excluded.groupby(["table", "column", "reason"], sort=True)
+                  .size().rename("rows").reset_index())
+        counts["fix"] = counts["reason"].map(FIXES).fillna("")
+        return counts
+
+    def merge(self, other: "QualityReport") -> "QualityReport":
+        """Combine two reports (e.g. the reader's and the validator's)."""
+        excluded = pd.concat([self.excluded, other.excluded], ignore_index=True)
+        return QualityReport(excluded, {**self.rows_read, **other.rows_read},
+                             {**self.rows_kept, **other.rows_kept}, self.notes + other.notes)
+
+    def __repr__(self) -> str:
+        lines = ["QualityReport"]
+        lines += [f"  {r.table}: {r.read} read, {r.kept} kept, {r.excluded} excluded"
+                  for r in self.overview().itertuples()]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        parts = ["<h4>Data quality</h4>", self.overview().to_html(index=False)]
+        if len(self.excluded):
+            parts += ["<p>Why rows were left out, and what to fix in the CRM:</p>",
+                      self.summary().to_html(index=False),
+                      "<p>First excluded rows (all of them are in <code>.excluded</code>):</p>",
+                      self.excluded.head(20).to_html(index=False)]
+        else:
+            parts.append("<p>No rows were excluded.</p>")
+        parts += [f"<p>Note: {html.escape(n)}</p>" for n in self.notes]
+        return "\n".join(parts)
+
+
+@dataclass
+class CRMData:
+    """The five canonical tables (any may be empty) plus the quality report of loading.
+
+    ``stages`` are the open stages in order; ``today`` is the data's "now" (fixed for the sample).
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> data = kt.load_sample()
+    >>> data.stages
+    ('Qualify', 'Discover', 'Propose', 'Negotiate')
+    """
+
+    leads: pd.DataFrame = field(default_factory=lambda: empty_table("leads"))
+    activities: pd.DataFrame = field(default_factory=lambda: empty_table("activities"))
+    opportunities: pd.DataFrame = field(default_factory=lambda: empty_table("opportunities"))
+    stage_history: pd.DataFrame = field(default_factory=lambda: empty_table("stage_history"))
+    quotas: pd.DataFrame = field(default_factory=lambda: empty_table("quotas"))
+    quality: QualityReport = field(default_factory=QualityReport)
+    stages: tuple = DEFAULT_STAGES
+    today: pd.Timestamp | None = None
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The five frames by table name."""
+        return {name: getattr(self, name) for name in TABLES}
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{name}={len(frame):,}" for name, frame in self.tables().items())
+        return f"CRMData({sizes}; stages={self.stages})"
+
+
+def empty_table(table: str) -> pd.DataFrame:
+    """An empty frame with the table's required columns and canonical dtypes."""
+    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in REQUIRED[table]})
+    for column in DATE_COLUMNS[table]:
+        if column in frame:
+            frame[column] = pd.Series(dtype="datetime64[ns]")
+    for column in ("amount", "quota"):
+        if column in frame:
+            frame[column] = pd.Series(dtype="float64")
+    return frame
+
+
+def require_columns(frame: pd.DataFrame, table: str, columns, where: str) -> None:
+    """Raise SchemaError naming the first missing column, the columns found and the fix."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise SchemaError(
+            f"{where}: column {missing[0]!r} not found in {table}. Found: {list(frame.columns)}. "
+            f"Load exports with kt.load_crm(path, preset=...) or pass mapping={{...}}.")
+
+
+def bool_column(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A flag column as a numpy bool array; a missing column or missing values count as False."""
+    if column not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    return frame[column].fillna(False).astype(bool).to_numpy()
+
+
+class _Problems:
+    """Collects (table, row, column, value, reason) records, vectorised per check."""
+
+    def __init__(self):
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, table: str, rows: pd.Index, column: str, values: pd.Series, reason: str):
+        if len(rows):
+            self.parts.append(pd.DataFrame({
+                "table": table, "row": rows.to_numpy(), "column": column,
+                "value": values.astype("object").to_numpy(), "reason": reason}))
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame(columns=EXCLUDED_COLUMNS)
+        out = pd.concat(self.parts, ignore_index=True)
+        return out.sort_values(["table", "row"], kind="stable", ignore_index=True)
+
+
+def _as_frames(data) -> dict[str, pd.DataFrame]:
+    if isinstance(data, CRMData):
+        return data.tables()
+    unknown = set(data) - set(TABLES)
+    if unknown:
+        raise SchemaError(f"unknown table(s) {sorted(unknown)}; valid tables: {list(TABLES)}")
+    return {t: data.get(t, empty_table(t)) for t in TABLES}
+
+
+def check_columns(frames: dict[str, pd.DataFrame]) -> None:
+    """Raise one SchemaError listing every missing required column of every non-empty table."""
+    problems = []
+    for table, frame in frames.items():
+        if frame is None or (len(frame) == 0 and len(frame.columns) == 0):
+            continue
+        for column in REQUIRED[table]:
+            if column not in frame.columns:
+                problems.append(f"column {column!r} not found in {table}. "
+                                f"Found: {list(frame.columns)}.")
+    if problems:
+        raise SchemaError(" ".join(problems) + " Load exports with kt.load_crm(path, preset=...) "
+                          "or pass mapping={'canonical_name': 'your header'}.")
+
+
+def _coerce_table(table: str, frame: pd.DataFrame, problems: _Problems, stages, terminal):
+    """Canonical dtypes for one table; returns the coerced copy and a boolean 'bad row' mask."""
+    out = frame.reset_index(drop=True).copy()
+    positions = pd.RangeIndex(len(out))
+    bad = pd.Series(False, index=positions)
+
+    def flag(mask: pd.Series, column: str, reason: str, values: pd.Series | None = None):
+        nonlocal bad
+        mask = mask.fillna(False).astype(bool)
+        if mask.any():
+            problems.add(table, positions[mask.to_numpy()], column,
+                         (out[column] if values is None else values)[mask], reason)
+            bad |= mask
+
+    for column in STRING_COLUMNS:
+        if column in out:
+            original = out[column]
+            out[column] = _parse.to_string(original)
+            if column in REQUIRED[table] and column != "source":
+                flag(out[column].isna(), column, "missing value", original)
+    for column in DATE_COLUMNS[table]:
+        if column not in out:
+            continue
+        original = out[column]
+        parsed, unparseable = _parse.to_datetime(original)
+        flag(unparseable, column, "unparseable date", original)
+        out[column] = parsed
+        if column in REQUIRED_DATES[table]:
+            flag(parsed.isna() & ~unparseable, column, "missing value", original)
+    for column in BOOL_COLUMNS:
+        if column in out:
+            out[column] = _parse.to_bool(out[column])
+    for column, label in (("amount", "amount"), ("quota", "quota")):
+        if column not in out:
+            continue
+        original = out[column]
+        parsed, non_numeric = _parse.to_number(original)
+        flag(non_numeric, column, f"non-numeric {label}", original)
+        flag(parsed < 0, column, f"negative {label}", original)
+        if column == "quota":
+            flag(parsed.isna() & ~non_numeric, column, "missing value", original)
+        out[column] = parsed
+
+    if table == "activities":
+        kind = out["kind"].str.strip().str.lower()
+        flag(~kind.isin(KINDS), "kind", "unknown kind")
+        out["kind"] = kind
+        for column in BOOL_COLUMNS:
+            if column in out:
+                out[column] = out[column] & (kind == "meeting")
+            else:
+                out[column] = False
+    if table == "opportunities":
+        status = out["status"].astype("string").str.strip().str.lower()
+        flag(~status.isin(STATUSES), "status", "unknown status")
+        out["status"] = status.astype(object).where(status.notna(), None)
+        closed = status.isin(("won", "lost")).fillna(False).astype(bool)
+        if "closed_at" not in out:
+            out["closed_at"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+        flag(closed & out["closed_at"].isna() & ~bad, "closed_at", "closed deal without closed_at")
+        flag((status == "open") & out["closed_at"].notna(), "closed_at", "open deal with closed_at")
+        flag(out["closed_at"] < out["created_at"], "closed_at", "closed before created")
+        known = out["stage"].isin(tuple(stages) + tuple(terminal))
+        flag(~known & out["stage"].notna(), "stage", "unknown stage")
+    if table == "stage_history":
+        known = out["stage"].isin(tuple(stages) + tuple(terminal))
+        flag(~known & out["stage"].notna(), "stage", "unknown stage")
+    if table == "quotas":
+        out["period"] = out["period"].dt.to_period("M").dt.start_time
+        flag(out.duplicated(["rep", "period"]) & ~bad, "period", "duplicate id",
+             out["rep"] + " " + out["period"].astype(str))
+    if table in ID_COLUMNS:
+        id_column = ID_COLUMNS[table]
+        flag(out[id_column].duplicated() & out[id_column].notna() & ~bad, id_column,
+             "duplicate id")
+    return out, bad
+
+
+def clean(data, stages=None, terminal=TERMINAL_STAGES, notes=()) -> CRMData:
+    """Coerce the five tables to canonical dtypes and exclude bad rows, each with a reason.
+
+    The caller's frames are never modified. Row numbers in the report are 0-based positions in
+    the frames given.
+
+    Examples
+    --------
+    >>> import pandas as pd, kpitools as kt
+    >>> opps = pd.DataFrame({"opportunity_id": ["1", "2"], "rep": ["Ann", "Ann"],
+    ...     "created_at": ["2024-01-05", "2024-01-09"], "amount": ["900", "-5"],
+    ...     "status": ["open", "open"], "stage": ["Qualify", "Qualify"]})
+    >>> data = kt.clean({"opportunities": opps})
+    >>> len(data.opportunities), data.quality.excluded["reason"].tolist()
+    (1, ['negative amount'])
+    """
+    frames = _as_frames(data)
+    check_columns(frames)
+    stages = tuple(stages or (data.stages if isinstance(data, CRMData) else DEFAULT_STAGES))
+    problems = _Problems()
+    kept, bad_masks, read = {}, {}, {}
+    for table in TABLES:
+        frame = frames[table]
+        if frame is None or (len(frame) == 0 and len(frame.columns) == 0):
+            frame = empty_table(table)
+        read[table] = len(frame)
+        kept[table], bad_masks[table] = _coerce_table(table, frame, problems, stages, terminal)
+    _flag_orphans(kept, bad_masks, problems)
+    result = {t: kept[t][~bad_masks[t].to_numpy()].reset_index(drop=True) for t in TABLES}
+    for frame in result.values():
+        frame.attrs["stages"] = stages
+    report = QualityReport(problems.frame(), read, {t: len(result[t]) for t in TABLES},
+                           list(notes) + _notes(result))
+    today = data.today if isinstance(data, CRMData) else None
+    return CRMData(**result, quality=report, stages=stages, today=today)
+
+
+def _flag_orphans(kept, bad_masks, problems: _Problems) -> None:
+    for table, column, parent, parent_id in FOREIGN_KEYS:
+        child = kept[table]
+        known = kept[parent][parent_id][~bad_masks[parent].to_numpy()]
+        if column not in child or len(kept[parent]) == 0:
+            continue
+        orphan = (child[column].notna() & ~child[column].isin(known) & ~bad_masks[table])
+        orphan = orphan.to_numpy()
+        if orphan.any():
+            problems.add(table, pd.RangeIndex(len(child))[orphan], column,
+                         child[column][orphan], "orphan foreign key")
+            bad_masks[table] = bad_masks[table] | orphan
+
+
+def _notes(result: dict[str, pd.DataFrame]) -> list[str]:
+    notes = []
+    opps = result["opportunities"]
+    missing_amount = int(opps["amount"].isna().sum())
+    if missing_amount:
+        notes.append(f"{missing_amount} opportunities have no amount: kept and counted in "
+                     "count-based KPIs, left out of sums and value-weighted rates.")
+    return notes
+
+
+def validate(data, stages=None) -> QualityReport:
+    """Check tables against the canonical schema and report every problem at once.
+
+    A missing required column raises ``SchemaError``; bad rows are listed with a reason.
+    Nothing in ``data`` is modified.
+
+    Examples
+    --------
+    >>> import pandas as pd, kpitools as kt
+    >>> acts = pd.DataFrame({"activity_id": ["a1", "a1"], "rep": ["Ann", "Ann"],
+    ...     "at": ["2024-01-05", "yesterday"], "kind": ["call", "call"]})
+    >>> kt.validate({"activities": acts}).excluded[["row", "column", "reason"]]
+       row column            reason
+    0    1     at  unparseable date
+    """
+    return clean(data, stages=stages).quality

@@ -1,0 +1,69 @@
+"""Win rate: the share of closed deals that were won, with an honest interval."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kpitools import _groups
+from kpitools._stats import safe_divide, wilson_interval
+from kpitools.schema import require_columns
+
+
+def win_rate(opportunities: pd.DataFrame, *, by=None, freq: str | None = None,
+             weight: str | None = None, confidence: float = 0.9) -> pd.DataFrame:
+    """Share of closed opportunities that were won: won / (won + lost).
+
+    Open deals are not in the denominator: they have not been decided yet. The interval is
+    Wilson's score interval on the counts, so 3 won of 5 shows how little 5 deals can tell.
+
+    Parameters
+    ----------
+    opportunities : DataFrame
+        The canonical opportunities table.
+    by : str or list of str, optional
+        Columns to group by, e.g. ``"rep"``. Without ``freq``, groups with only open deals are
+        shown with 0 won, 0 lost and a NaN rate.
+    freq : str, optional
+        Period of ``closed_at``, e.g. ``"QS"``.
+    weight : str, optional
+        ``"amount"`` gives the value-weighted rate: won amount / (won + lost amount); ``won``
+        and ``lost`` stay counts and ``won_amount``, ``lost_amount`` are added.
+    confidence : float, default 0.9
+        Coverage of the interval.
+
+    Returns
+    -------
+    DataFrame
+        Group columns (and ``period``), then ``won, lost, win_rate, ci_low, ci_high``.
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> opps = kt.load_sample().opportunities
+    >>> overall = kt.win_rate(opps)
+    >>> int(overall.loc[0, "won"]) == int((opps["status"] == "won").sum())
+    True
+    >>> row = overall.iloc[0]
+    >>> bool(row["ci_low"] <= row["win_rate"] <= row["ci_high"])
+    True
+    """
+    require_columns(opportunities, "opportunities", ("status",), "win_rate")
+    opps = opportunities
+    if freq is not None:
+        opps = opps[opps["status"].isin(("won", "lost")).to_numpy()]
+    won = opps["status"].eq("won").to_numpy()
+    lost = opps["status"].eq("lost").to_numpy()
+    counts = pd.DataFrame({"won": won.astype("int64"), "lost": lost.astype("int64")},
+                          index=opps.index)
+    if weight is not None:
+        require_columns(opps, "opportunities", (weight,), "win_rate")
+        values = opps[weight].astype("float64").fillna(0).to_numpy()
+        counts[f"won_{weight}"] = np.where(won, values, 0.0)
+        counts[f"lost_{weight}"] = np.where(lost, values, 0.0)
+    keys = _groups.keys(opps, by, "closed_at", freq, "opportunities", "win_rate")
+    out = _groups.summarise(counts, keys)
+    numerator, other = ("won", "lost") if weight is None else (f"won_{weight}", f"lost_{weight}")
+    out["win_rate"] = safe_divide(out[numerator], out[numerator] + out[other])
+    out["ci_low"], out["ci_high"] = wilson_interval(out["won"], out["won"] + out["lost"],
+                                                    confidence)
+    return out

@@ -1,0 +1,83 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+import kpitools as kt
+
+T = pd.Timestamp
+
+
+@pytest.fixture
+def quotas():
+    return pd.DataFrame({"rep": ["x", "x", "y", "y"],
+                         "period": [T("2024-01-01"), T("2024-02-01"), T("2024-02-01"),
+                                    T("2024-03-01")],
+                         "quota": [20.0, 10.0, 0.0, 5.0]})
+
+
+def row(frame, rep, period):
+    return frame[(frame["rep"] == rep) & (frame["period"] == T(period))].iloc[0]
+
+
+def test_gap_attainment_and_coverage_by_hand(opps, quotas):
+    gap = kt.quota_gap(opps, quotas)
+    # x: A won 10 on 2024-02-01 (quota 10 → attainment 1, gap 0); B lost in January.
+    feb = row(gap, "x", "2024-02-01")
+    assert (feb["closed_won"], feb["attainment"], feb["gap"]) == (10.0, 1.0, 0.0)
+    assert np.isnan(feb["coverage"])
+    jan = row(gap, "x", "2024-01-01")
+    assert (jan["quota"], jan["closed_won"], jan["gap"]) == (20.0, 0.0, 20.0)
+    assert jan["open_pipeline"] == 0 and jan["coverage"] == 0
+    # y: zero quota in February: attainment NaN, gap 0; D (2, Discover) is pipeline there.
+    y_feb = row(gap, "y", "2024-02-01")
+    assert np.isnan(y_feb["attainment"]) and y_feb["gap"] == 0 and np.isnan(y_feb["coverage"])
+    assert y_feb["open_pipeline"] == 2.0 and y_feb["pipeline_Discover"] == 2.0
+    # y March: quota 5, E won 8 → attainment 1.6, gap 0; C (3, Propose) expected in March.
+    mar = row(gap, "y", "2024-03-01")
+    assert mar["attainment"] == pytest.approx(1.6) and mar["gap"] == 0
+    assert mar["open_pipeline"] == 3.0 and mar["pipeline_Propose"] == 3.0
+
+
+def test_rows_without_quota_have_nan_quota(opps, quotas):
+    gap = kt.quota_gap(opps, quotas[quotas["rep"] == "x"])
+    y_mar = row(gap, "y", "2024-03-01")
+    assert np.isnan(y_mar["quota"]) and np.isnan(y_mar["gap"]) and y_mar["closed_won"] == 8.0
+
+
+def test_as_of_rolls_overdue_pipeline_into_current_period(opps, quotas):
+    gap = kt.quota_gap(opps, quotas, as_of="2024-03-10")
+    mar = row(gap, "y", "2024-03-01")
+    assert mar["open_pipeline"] == 5.0  # D (expected Feb) rolled into March with C
+    assert kt.quota_gap(opps, quotas)["open_pipeline"].sum() == 5.0
+
+
+def test_closed_deals_stale_expected_close_is_not_pipeline(opps, quotas):
+    gap = kt.quota_gap(opps, quotas)
+    assert gap["open_pipeline"].sum() == opps.loc[opps["status"] == "open", "amount"].sum()
+
+
+def test_quarters_add_up_monthly_quotas_and_team_totals(opps, quotas):
+    quarter = kt.quota_gap(opps, quotas, by=None, freq="QS")
+    assert len(quarter) == 1
+    assert quarter.loc[0, "quota"] == 35.0 and quarter.loc[0, "closed_won"] == 18.0
+    assert quarter.loc[0, "gap"] == 17.0
+    assert quarter.loc[0, "coverage"] == pytest.approx(5 / 17)
+
+
+def test_pipeline_as_of_rebuilds_stage_from_history(history, opps):
+    then = kt.pipeline_as_of(history, opps, "2024-01-06").set_index("opportunity_id")
+    # On Jan 6: A in Propose, B already... no: B closed Jan 20, so still open, in Discover;
+    # C in Propose (entered Jan 4); D in Discover; E created Jan 1, no history → current stage.
+    assert then.loc["A", "stage"] == "Propose"
+    assert then.loc["B", "stage"] == "Discover"
+    assert then.loc["C", "stage"] == "Propose"
+    assert then.loc["D", "stage"] == "Discover"
+    later = kt.pipeline_as_of(history, opps, "2024-01-25")
+    assert "B" not in set(later["opportunity_id"])  # lost on Jan 20
+    assert kt.pipeline_as_of(history, opps, "2023-12-31").empty
+
+
+def test_pipeline_as_of_uses_first_recorded_stage_before_history_starts(history, opps):
+    history = history.assign(entered_at=history["entered_at"] + pd.Timedelta(days=30))
+    then = kt.pipeline_as_of(history, opps, "2024-01-06").set_index("opportunity_id")
+    assert then.loc["D", "stage"] == "Discover" and then.loc["A", "stage"] == "Qualify"
