@@ -5,13 +5,13 @@ The namespace is flat: ``import kpitools as kt`` then ``kt.win_rate(...)``.
 from kpitools.schema import (DEFAULT_STAGES, TERMINAL_STAGES, CRMData, QualityReport,
                              SchemaError, clean, validate)
 
-from kpitools.activity import activity_ratios
+from kpitools.activity import activity_ratios, outreach_by_channel
 from kpitools.leads import lead_conversion, source_conversion
 from kpitools.funnel import stage_conversion, transition_matrix
-from kpitools.winrate import win_rate
+from kpitools.winrate import interval_by_deals, win_rate
 from kpitools.deals import deal_metrics
 from kpitools.quota import quota_gap
-from kpitools.pipeline import pipeline_as_of
+from kpitools.pipeline import pipeline_as_of, stalled_deals
 from kpitools.plan import plan
 from kpitools import formulas
 from kpitools.catalogue import catalogue, kpi
@@ -22,5 +22,6 @@ __all__ = [
     "DEFAULT_STAGES", "TERMINAL_STAGES", "CRMData", "QualityReport", "SchemaError", "clean",
     "validate", "activity_ratios", "lead_conversion", "source_conversion", "stage_conversion",
     "transition_matrix", "win_rate", "deal_metrics", "quota_gap", "pipeline_as_of", "plan",
+    "outreach_by_channel", "interval_by_deals", "stalled_deals",
     "formulas", "catalogue", "kpi",
 ]

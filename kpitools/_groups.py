@@ -21,7 +21,7 @@ def period_start(dates: pd.Series, freq: str) -> pd.Series:
 
     Examples
     --------
-    >>> dates = pd.Series(pd.to_datetime(["2024-05-15 13:00", "2024-05-19"]))
+    >>> dates = pd.Series(pd.to_datetime(["2024-05-15 13:00", "2024-05-19 08:00"]))
     >>> period_start(dates, "W").dt.strftime("%Y-%m-%d").tolist()
     ['2024-05-13', '2024-05-13']
     >>> period_start(dates, "QS").dt.strftime("%Y-%m-%d").tolist()

@@ -21,8 +21,10 @@ def to_string(values: pd.Series) -> pd.Series:
 
     Examples
     --------
-    >>> to_string(pd.Series(["004211", 12.0, None, " Ann "])).tolist()
-    ['004211', '12', nan, 'Ann']
+    >>> to_string(pd.Series(["004211", None, " Ann "])).tolist()
+    ['004211', nan, 'Ann']
+    >>> to_string(pd.Series([12.0, None])).tolist()
+    ['12', nan]
     """
     if pd.api.types.is_float_dtype(values):
         whole = values.dropna()

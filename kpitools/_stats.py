@@ -38,7 +38,7 @@ def wilson_interval(successes, trials, confidence: float = 0.9):
     --------
     >>> low, high = wilson_interval(3, 5, confidence=0.9)
     >>> round(float(low), 3), round(float(high), 3)
-    (0.262, 0.864)
+    (0.272, 0.857)
     """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1 (e.g. 0.9), got {confidence!r}")

@@ -54,3 +54,55 @@ def activity_ratios(activities: pd.DataFrame, *, by=None, freq: str | None = Non
     out["next_step_rate"] = safe_divide(out["next_steps"], out["first_meetings"])
     return out
 
+
+
+def outreach_by_channel(activities: pd.DataFrame, *, channel: str = "kind", by=None) -> pd.DataFrame:
+    """Outreach per first meeting for each channel, crediting each meeting to its last touch.
+
+    A first meeting is credited to the lead's last outreach before it (its channel, e.g.
+    ``kind`` or the template in ``channel_detail``); a meeting with no earlier outreach to its
+    lead is credited to "(no outreach)".
+
+    Parameters
+    ----------
+    activities : DataFrame
+        The canonical activities table (needs ``lead_id``).
+    channel : str, default "kind"
+        Column naming the channel of each outreach touch.
+    by : str or list of str, optional
+        Further columns to group by, e.g. ``"rep"``.
+
+    Returns
+    -------
+    DataFrame
+        Group columns, ``channel``, then ``outreach, first_meetings,
+        outreach_per_first_meeting``.
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> table = kt.outreach_by_channel(kt.load_sample().activities)
+    >>> sorted(set(table["channel"]) - {"(no outreach)"})
+    ['call', 'email', 'event', 'social']
+    """
+    require_columns(activities, "activities", ("kind", "lead_id", "at", channel),
+                    "outreach_by_channel")
+    group = _groups.as_list(by)
+    columns = list(dict.fromkeys(["lead_id", "at", channel, *group]))
+    outreach = activities.loc[activities["kind"].isin(OUTREACH_KINDS).to_numpy(), columns]
+    first = activities["kind"].eq("meeting").to_numpy() & bool_column(activities, "is_first_meeting")
+    meetings = activities.loc[first & activities["lead_id"].notna().to_numpy(), columns]
+    touches = outreach.dropna(subset=["lead_id"]).sort_values("at", kind="stable")
+    credited = pd.merge_asof(
+        meetings.drop(columns=[channel]).sort_values("at", kind="stable"),
+        touches[["lead_id", "at", channel]],
+        on="at", by="lead_id", direction="backward", allow_exact_matches=True)
+    credited[channel] = credited[channel].astype(object).where(credited[channel].notna(),
+                                                               "(no outreach)")
+    rows = pd.concat([outreach.assign(outreach=1, first_meetings=0),
+                      credited.assign(outreach=0, first_meetings=1)], ignore_index=True)
+    keys = _groups.keys(rows, group + [channel], table="activities", where="outreach_by_channel")
+    out = _groups.summarise(rows[["outreach", "first_meetings"]], keys)
+    out = out.rename(columns={channel: "channel"}) if channel != "channel" else out
+    out["outreach_per_first_meeting"] = safe_divide(out["outreach"], out["first_meetings"])
+    return out

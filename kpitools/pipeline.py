@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from kpitools import _journeys
+from kpitools.funnel import stage_conversion
 from kpitools.schema import require_columns
 
 COLUMNS = ["opportunity_id", "rep", "stage", "amount", "created_at", "expected_close"]
@@ -63,3 +64,53 @@ def pipeline_as_of(stage_history: pd.DataFrame, opportunities: pd.DataFrame, dat
     current = deals["stage"].to_numpy(dtype=object)
     out = deals.assign(stage=np.where(pd.isna(then), np.where(pd.isna(first), current, first), then))
     return out[[c for c in COLUMNS if c in out.columns]].reset_index(drop=True)
+
+
+def stalled_deals(stage_history: pd.DataFrame, opportunities: pd.DataFrame, as_of, *,
+                  days: float | None = None, stages=None) -> pd.DataFrame:
+    """Open deals sitting in their stage longer than usual: the ones to chase or close out.
+
+    A deal's current visit started at its last history entry (or its creation without
+    history). It is stalled when that visit is longer than ``days`` or, by default, longer than
+    the stage's 90th percentile of finished visits (see ``stage_conversion``).
+
+    Parameters
+    ----------
+    stage_history, opportunities : DataFrame
+        Canonical tables.
+    as_of : date-like
+        Today.
+    days : float, optional
+        A fixed threshold in days for every stage.
+    stages : tuple of str, optional
+        Open stages; default: the data's own.
+
+    Returns
+    -------
+    DataFrame
+        ``opportunity_id, rep, stage, amount, days_in_stage, threshold_days``, longest first.
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> data = kt.load_sample()
+    >>> stalled = kt.stalled_deals(data.stage_history, data.opportunities, data.today)
+    >>> bool((stalled["days_in_stage"] > stalled["threshold_days"]).all())
+    True
+    """
+    stages = _journeys.resolve_stages(stages, opportunities)
+    now = pd.Timestamp(as_of)
+    deals = opportunities[opportunities["status"].eq("open").to_numpy()]
+    entered = (stage_history[stage_history["stage"].isin(stages).to_numpy()]
+               .groupby("opportunity_id")["entered_at"].max())
+    since = deals["opportunity_id"].map(entered).fillna(deals["created_at"])
+    out = deals.assign(days_in_stage=((now - since) / pd.Timedelta(days=1)).to_numpy())
+    if days is None:
+        p90 = stage_conversion(stage_history, opportunities, stages=stages)
+        out["threshold_days"] = out["stage"].map(dict(zip(p90["stage"], p90["p90_days_in_stage"])))
+    else:
+        out["threshold_days"] = float(days)
+    out = out[(out["days_in_stage"] > out["threshold_days"]).to_numpy()]
+    columns = [c for c in ("opportunity_id", "rep", "stage", "amount", "days_in_stage",
+                           "threshold_days") if c in out.columns]
+    return out.sort_values("days_in_stage", ascending=False, ignore_index=True)[columns]

@@ -67,3 +67,34 @@ def win_rate(opportunities: pd.DataFrame, *, by=None, freq: str | None = None,
     out["ci_low"], out["ci_high"] = wilson_interval(out["won"], out["won"] + out["lost"],
                                                     confidence)
     return out
+
+
+def interval_by_deals(win_rate: float, deals, confidence: float = 0.9) -> pd.DataFrame:
+    """How the interval around the same win rate narrows as closed deals accumulate.
+
+    Parameters
+    ----------
+    win_rate : float
+        The observed share won, e.g. 0.6 for 3 of 5.
+    deals : sequence of int
+        Numbers of closed deals to show (the won count is rounded to the nearest whole deal).
+    confidence : float, default 0.9
+
+    Returns
+    -------
+    DataFrame
+        ``closed, won, win_rate, ci_low, ci_high, width``.
+
+    Examples
+    --------
+    >>> table = interval_by_deals(0.6, [5, 50, 500])
+    >>> table[["closed", "won"]].values.tolist()
+    [[5, 3], [50, 30], [500, 300]]
+    >>> bool(table["width"].is_monotonic_decreasing)
+    True
+    """
+    closed = np.asarray(deals, dtype="int64")
+    won = np.rint(closed * win_rate).astype("int64")
+    low, high = wilson_interval(won, closed, confidence)
+    return pd.DataFrame({"closed": closed, "won": won, "win_rate": safe_divide(won, closed),
+                         "ci_low": low, "ci_high": high, "width": high - low})

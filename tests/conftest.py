@@ -33,7 +33,7 @@ def opps():
         "created_at": [T("2024-01-01")] * 5,
         "amount": [10.0, 5.0, 3.0, 2.0, 8.0],
         "status": ["won", "lost", "open", "open", "won"],
-        "stage": ["Closed Won", "Closed Lost", "Propose", "Discover", "Closed Won"],
+        "stage": ["Closed Won", "Closed Lost", "Discover", "Discover", "Closed Won"],
         "closed_at": [T("2024-02-01"), T("2024-01-20"), pd.NaT, pd.NaT, T("2024-03-01")],
         "expected_close": [T("2024-02-01"), T("2024-01-20"), T("2024-03-15"), T("2024-02-10"),
                            T("2024-03-01")],

@@ -70,3 +70,20 @@ def test_lead_conversion_counts_leads_not_deals():
     assert out.loc[0, "mql_to_sql_rate"] == pytest.approx(1 / 3)
     monthly = kt.lead_conversion(leads, opps, by="source", freq="MS")
     assert monthly[["source", "leads", "won"]].values.tolist() == [["a", 2, 1], ["b", 2, 0]]
+
+
+def test_outreach_by_channel_credits_the_last_touch(activities):
+    out = kt.outreach_by_channel(activities).set_index("channel")
+    # L1's first meeting (day 6) follows its email (day 1); L2's (day 7) its event (day 3).
+    assert out.loc["email", "first_meetings"] == 1 and out.loc["event", "first_meetings"] == 1
+    assert out.loc["call", "outreach"] == 4 and out.loc["call", "first_meetings"] == 0
+    assert np.isnan(out.loc["call", "outreach_per_first_meeting"])
+    assert out.loc["email", "outreach_per_first_meeting"] == 2.0
+    assert out["first_meetings"].sum() == kt.activity_ratios(activities).loc[0, "first_meetings"]
+
+
+def test_meeting_without_prior_outreach_is_visible(activities):
+    activities = activities.assign(lead_id=activities["lead_id"].replace({"L2": "L9"}))
+    activities.loc[activities["activity_id"].isin(["a2", "a3"]), "lead_id"] = "L2"
+    out = kt.outreach_by_channel(activities).set_index("channel")
+    assert out.loc["(no outreach)", "first_meetings"] == 1

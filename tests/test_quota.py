@@ -32,10 +32,10 @@ def test_gap_attainment_and_coverage_by_hand(opps, quotas):
     y_feb = row(gap, "y", "2024-02-01")
     assert np.isnan(y_feb["attainment"]) and y_feb["gap"] == 0 and np.isnan(y_feb["coverage"])
     assert y_feb["open_pipeline"] == 2.0 and y_feb["pipeline_Discover"] == 2.0
-    # y March: quota 5, E won 8 → attainment 1.6, gap 0; C (3, Propose) expected in March.
+    # y March: quota 5, E won 8 → attainment 1.6, gap 0; C (3, back in Discover) in March.
     mar = row(gap, "y", "2024-03-01")
     assert mar["attainment"] == pytest.approx(1.6) and mar["gap"] == 0
-    assert mar["open_pipeline"] == 3.0 and mar["pipeline_Propose"] == 3.0
+    assert mar["open_pipeline"] == 3.0 and mar["pipeline_Discover"] == 3.0
 
 
 def test_rows_without_quota_have_nan_quota(opps, quotas):
@@ -81,3 +81,18 @@ def test_pipeline_as_of_uses_first_recorded_stage_before_history_starts(history,
     history = history.assign(entered_at=history["entered_at"] + pd.Timedelta(days=30))
     then = kt.pipeline_as_of(history, opps, "2024-01-06").set_index("opportunity_id")
     assert then.loc["D", "stage"] == "Discover" and then.loc["A", "stage"] == "Qualify"
+
+
+def test_stalled_deals_by_fixed_threshold(history, opps):
+    stalled = kt.stalled_deals(history, opps, "2024-02-01", days=20)
+    # C entered Discover on Jan 8 (24 days), D on Jan 2 (30 days).
+    assert stalled["opportunity_id"].tolist() == ["D", "C"]
+    assert stalled["days_in_stage"].tolist() == [30.0, 24.0]
+    assert kt.stalled_deals(history, opps, "2024-01-20", days=20).empty
+
+
+def test_stalled_deals_default_threshold_is_the_stage_p90(history, opps):
+    # Discover's only finished visit took 17 days, so p90 = 17.
+    stalled = kt.stalled_deals(history, opps, "2024-01-22")
+    assert stalled["opportunity_id"].tolist() == ["D"]
+    assert stalled["threshold_days"].tolist() == [17.0]

@@ -70,3 +70,11 @@ def test_unknown_group_column_is_explained(opps):
 def test_bad_confidence_is_explained(opps):
     with pytest.raises(ValueError, match="confidence must be between 0 and 1"):
         kt.win_rate(opps, confidence=90)
+
+
+def test_interval_by_deals_matches_the_interval_function():
+    table = kt.interval_by_deals(0.6, [5, 20, 100], confidence=0.9)
+    assert table["won"].tolist() == [3, 12, 60]
+    low, high = wilson_interval(3, 5, 0.9)
+    assert table.loc[0, "ci_low"] == pytest.approx(float(low))
+    assert table["width"].is_monotonic_decreasing
