@@ -4,6 +4,9 @@ The namespace is flat: ``import kpitools as kt`` then ``kt.win_rate(...)``.
 """
 from kpitools.schema import (DEFAULT_STAGES, TERMINAL_STAGES, CRMData, QualityReport,
                              SchemaError, clean, validate)
+from kpitools.load import load_crm
+from kpitools.presets import PRESETS
+from kpitools.sample import generate, load_sample
 
 from kpitools.activity import activity_ratios, outreach_by_channel
 from kpitools.leads import lead_conversion, source_conversion
@@ -15,13 +18,16 @@ from kpitools.pipeline import pipeline_as_of, stalled_deals
 from kpitools.plan import plan
 from kpitools import formulas
 from kpitools.catalogue import catalogue, kpi
+from kpitools import plots, widgets, exercises  # noqa: E402  (plots ← widgets; after the KPIs)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_STAGES", "TERMINAL_STAGES", "CRMData", "QualityReport", "SchemaError", "clean",
-    "validate", "activity_ratios", "lead_conversion", "source_conversion", "stage_conversion",
+    "validate", "load_crm", "PRESETS", "activity_ratios", "lead_conversion", "source_conversion", "stage_conversion",
     "transition_matrix", "win_rate", "deal_metrics", "quota_gap", "pipeline_as_of", "plan",
     "outreach_by_channel", "interval_by_deals", "stalled_deals",
     "formulas", "catalogue", "kpi",
+    "generate", "load_sample",
+    "plots", "widgets", "exercises",
 ]

@@ -8,6 +8,7 @@ from kpitools import _journeys
 from kpitools.funnel import stage_conversion
 from kpitools.schema import require_columns
 
+UNKNOWN_STAGE = "(unknown)"
 COLUMNS = ["opportunity_id", "rep", "stage", "amount", "created_at", "expected_close"]
 
 
@@ -17,8 +18,8 @@ def pipeline_as_of(stage_history: pd.DataFrame, opportunities: pd.DataFrame, dat
 
     A deal was open on ``date`` if it was created by then and not yet closed. Its stage is its
     last history entry up to ``date``; a deal whose history starts later shows its first
-    recorded stage, and a deal with no history its current stage. Amounts are today's (CRM
-    history rarely tracks amount changes).
+    recorded stage, and a deal with no history its current stage — or "(unknown)" if it has
+    closed since. Amounts are today's (CRM history rarely tracks amount changes).
 
     Parameters
     ----------
@@ -40,7 +41,7 @@ def pipeline_as_of(stage_history: pd.DataFrame, opportunities: pd.DataFrame, dat
     >>> import kpitools as kt
     >>> data = kt.load_sample()
     >>> then = kt.pipeline_as_of(data.stage_history, data.opportunities, "2024-09-30")
-    >>> bool(then["stage"].isin(data.stages).all())
+    >>> bool(then["stage"].isin(data.stages + ("(unknown)",)).all())
     True
     """
     require_columns(opportunities, "opportunities", ("opportunity_id", "created_at", "stage"),
@@ -62,6 +63,7 @@ def pipeline_as_of(stage_history: pd.DataFrame, opportunities: pd.DataFrame, dat
     ids = deals["opportunity_id"]
     then, first = (ids.map(s).to_numpy(dtype=object) for s in (stage_then, first_stage))
     current = deals["stage"].to_numpy(dtype=object)
+    current = np.where(pd.Series(current).isin(stages).to_numpy(), current, UNKNOWN_STAGE)
     out = deals.assign(stage=np.where(pd.isna(then), np.where(pd.isna(first), current, first), then))
     return out[[c for c in COLUMNS if c in out.columns]].reset_index(drop=True)
 

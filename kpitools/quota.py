@@ -51,8 +51,9 @@ def quota_gap(opportunities: pd.DataFrame, quotas: pd.DataFrame, *, by="rep", fr
     >>> bool((gap["gap"].dropna() >= 0).all())
     True
     """
-    require_columns(opportunities, "opportunities",
-                    ("status", "amount", "stage", "closed_at", "expected_close"), "quota_gap")
+    require_columns(opportunities, "opportunities", ("status", "amount", "stage"), "quota_gap")
+    opportunities = opportunities.assign(**{  # optional dates: without them, nothing to place
+        c: pd.NaT for c in ("closed_at", "expected_close") if c not in opportunities})
     require_columns(quotas, "quotas", ("period", "quota"), "quota_gap")
     stages = _journeys.resolve_stages(stages, opportunities)
     key_names = _groups.as_list(by) + [_groups.PERIOD]

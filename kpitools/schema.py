@@ -85,6 +85,10 @@ FIXES: dict[str, str] = {
     "closed deal without closed_at": "set the close date of every won or lost deal",
     "open deal with closed_at": "an open deal has no close date: fix its status or date",
     "orphan foreign key": "the referenced record is missing from the export: export it too",
+    # Rows load_crm leaves out before mapping (whole rows of a file).
+    "blank row": "nothing to fix: an empty line in the file",
+    "report footer": "nothing to fix: report title/copyright lines after the data",
+    "wrong number of fields": "re-export the file; a value probably holds an unquoted delimiter",
 }
 
 EXCLUDED_COLUMNS = ["table", "row", "column", "value", "reason"]

@@ -96,3 +96,13 @@ def test_stalled_deals_default_threshold_is_the_stage_p90(history, opps):
     stalled = kt.stalled_deals(history, opps, "2024-01-22")
     assert stalled["opportunity_id"].tolist() == ["D"]
     assert stalled["threshold_days"].tolist() == [17.0]
+
+
+def test_pipeline_as_of_marks_closed_deal_without_history_as_unknown_stage(history, opps):
+    then = kt.pipeline_as_of(history, opps, "2024-02-15").set_index("opportunity_id")
+    assert then.loc["E", "stage"] == "(unknown)"  # won on Mar 1, no history
+
+
+def test_missing_optional_date_columns_mean_nothing_to_place(opps, quotas):
+    gap = kt.quota_gap(opps.drop(columns=["expected_close"]), quotas)
+    assert gap["open_pipeline"].sum() == 0 and gap["closed_won"].sum() == 18

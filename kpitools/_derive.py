@@ -1,0 +1,345 @@
+"""Turn one recognised file into canonical columns, following a preset's declarative spec (private).
+
+The spec format is documented in :mod:`kpitools.presets`. Each derivation here reads raw text
+columns and writes text (or, for percentages, numbers); dtypes are coerced later by
+:func:`kpitools.schema.clean`. Every value that is changed rather than copied leaves a note.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fnmatch import fnmatch
+
+import numpy as np
+import pandas as pd
+
+from kpitools import _parse
+from kpitools.schema import DATE_COLUMNS, OPTIONAL, REQUIRED
+
+_DMY = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)(.*)$")
+_EU_NUMBER = r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?|-?\d+,\d{1,2}"
+_DECIMAL_COMMA = r"-?\d{1,3}(?:\.\d{3})*,\d+|-?\d+,\d{1,2}"
+_US_NUMBER = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d{1,2}"
+
+
+@dataclass
+class Part:
+    """Canonical + raw columns of one file, with each row's file and 0-based data row."""
+
+    frame: pd.DataFrame
+    file: str
+    rows: np.ndarray
+    headers: dict  # canonical column -> the file header (or derivation) it came from
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype(object).where(values.notna(), np.nan)
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    return values.astype("string").str.strip().eq("").fillna(False).astype(bool)
+
+
+def headers_of(alternative) -> list[str]:
+    """File headers an alternative reads (for error messages)."""
+    if isinstance(alternative, str):
+        return [alternative]
+    for key in ("header", "percent"):
+        if key in alternative:
+            return [alternative[key]]
+    if "coalesce" in alternative:
+        return list(alternative["coalesce"])
+    return list(alternative.get("flags", {}).values()) + list(
+        alternative.get("by_status", {}).values())
+
+
+def build(piece, table, tspec, columns, user, known_stages, notes) -> Part:
+    """Map one file's headers and values to the table's canonical columns."""
+    out, headers = {}, {}
+    for column in columns:
+        given = [h for h in user.get(column, ()) if piece.header(h)]
+        for alternative in given + list(tspec.get("columns", {}).get(column, ())) + [column]:
+            result = _evaluate(alternative, piece, out, column, notes)
+            if result is None:
+                continue
+            values, header, copied = result
+            if copied:
+                values = _map_values(values, tspec.get("values", {}).get(column), piece.label,
+                                     f"{table}.{column}", notes)
+            if column == "stage":
+                values = _spell_stages(values, known_stages)
+            out[column], headers[column] = values, header
+            if isinstance(alternative, dict) and alternative.get("note"):
+                notes.append(alternative["note"])
+            break
+    for column in DATE_COLUMNS[table]:
+        if column in out:
+            out[column] = _day_first(out[column], piece.label, headers[column], notes)
+    for column in ("amount", "quota"):
+        if column in out:
+            out[column] = _numbers(out[column], piece.label, headers[column], notes)
+    order = [c for c in REQUIRED[table] + OPTIONAL[table] if c in out]
+    order += [c for c in out if c not in order]
+    frame = pd.DataFrame({c: out[c] for c in order}, index=pd.RangeIndex(len(piece.frame)))
+    for name in piece.frame.columns:
+        if name not in frame:
+            frame[name] = piece.frame[name].to_numpy()
+        elif headers.get(name) != name:
+            frame[f"{name} (file)"] = piece.frame[name].to_numpy()
+    return Part(frame, piece.label, piece.rows, headers)
+
+
+def _evaluate(alt, piece, out, column, notes):
+    """(values, header description, copied-as-is?) for one alternative, or None if it does not
+    apply to this file."""
+    frame, label, n = piece.frame, piece.label, len(piece.frame)
+    const = lambda value: pd.Series([value] * n, dtype=object)  # noqa: E731
+    if isinstance(alt, str):
+        header = piece.header(alt)
+        return None if header is None else (_text(frame[header]), header, True)
+    if "header" in alt:
+        header = piece.header(alt["header"])
+        if header is None:
+            return None
+        values = _text(frame[header]).astype("string").str.strip()
+        if alt.get("salesforce_id"):
+            long = values.str.fullmatch(r"[A-Za-z0-9]{18}").fillna(False).astype(bool)
+            if long.any():
+                values = values.where(~long, values.str[:15])
+                notes.append(f"{label}: {int(long.sum())} 18-character Salesforce IDs in "
+                             f"{header!r} cut to their 15-character form to match reports.")
+        if "keep_prefix" in alt:
+            other = (values.ne("") & ~values.str.startswith(alt["keep_prefix"])).fillna(False)
+            if other.any():
+                values = values.where(~other, "")
+                notes.append(f"{label}: {int(other.sum())} {header!r} values do not start with "
+                             f"{alt['keep_prefix']!r}, so they are not {column} values: left "
+                             f"out of {column}, kept in {header!r}.")
+        return _text(values), header, True
+    if "coalesce" in alt:
+        found = [piece.header(h) for h in alt["coalesce"] if piece.header(h)]
+        if not found:
+            return None
+        values = _text(frame[found[0]])
+        for header in found[1:]:
+            values = values.where(~_blank(values) & values.notna(), _text(frame[header]))
+        return values, " / ".join(found), True
+    if "flags" in alt:
+        closed, won = (piece.header(alt["flags"][k]) for k in ("closed", "won"))
+        if not (closed and won):
+            return None
+        closed_flag, won_flag = _parse.to_bool(frame[closed]), _parse.to_bool(frame[won])
+        status = np.select([closed_flag & won_flag, closed_flag], ["won", "lost"], "open")
+        return pd.Series(status, dtype=object), f"{closed} + {won}", False
+    if "from" in alt:
+        if alt["from"] not in out:
+            return None
+        source = out[alt["from"]].astype("string").str.strip().str.lower()
+        values = source.map(alt["map"]).astype(object).fillna(alt.get("default"))
+        return values, f"from {alt['from']}", False
+    if "by_status" in alt:
+        found = {s: piece.header(h) for s, h in alt["by_status"].items() if piece.header(h)}
+        if "status" not in out or not found:
+            return None
+        status = out["status"].astype("string").str.strip().str.lower()
+        values = pd.Series(np.nan, index=range(n), dtype=object)
+        for state, header in found.items():
+            mask = status.eq(state).fillna(False).to_numpy()
+            values[mask] = frame[header].to_numpy()[mask]
+        return values, " / ".join(dict.fromkeys(found.values())), False
+    if "const" in alt:
+        return const(np.nan if alt["const"] is None else alt["const"]), "(not in export)", False
+    if "file" in alt:
+        for glob, value in alt["file"].items():
+            if fnmatch(label.lower(), glob):
+                return const(value), f"(file name {label})", False
+        return None
+    if "has_header" in alt:
+        for header, value in alt["has_header"].items():
+            if piece.header(header):
+                return const(value), f"(file has {piece.header(header)!r})", False
+        return None
+    if "percent" in alt:
+        header = piece.header(alt["percent"])
+        if header is None:
+            return None
+        values, bad = _parse.to_number(_text(frame[header]))
+        text = frame[header].astype("string")
+        if "%" in header or text.str.contains("%").any() or (values > 1).any():
+            values = values / 100
+            notes.append(f"{label}: {header!r} is on a 0–100 scale: divided by 100 into "
+                         f"{column!r} (0–1).")
+        if bad.any():
+            notes.append(f"{label}: {int(bad.sum())} {header!r} values are not numbers: "
+                         f"{column!r} left blank there.")
+        return values, header, False
+    if "row_number" in alt:
+        return pd.Series([f"{label}#{r}" for r in piece.rows], dtype=object), "(row number)", \
+            False
+    raise ValueError(f"preset: unknown derivation {alt!r}")
+
+
+def _map_values(values, value_map, label, where, notes) -> pd.Series:
+    """Raw values through a preset map (any case); '' maps blanks, '*' everything else."""
+    if not value_map:
+        return values
+    text = values.astype("string").str.strip()
+    lower = text.str.lower()
+    mapped = lower.map({k.lower(): v for k, v in value_map.items() if k != "*"}).astype(object)
+    blank = text.eq("").fillna(False).astype(bool)
+    if "" in value_map and blank.any():
+        notes.append(f"{label}: {int(blank.sum())} blank {where} values shown as "
+                     f"{value_map['']!r}, kept apart from any literal value such as 'unknown'.")
+    result = _text(text).where(mapped.isna(), mapped)
+    if "*" in value_map:
+        other = mapped.isna() & text.notna()
+        if other.any():
+            examples = sorted(set(text[other & ~blank].dropna()))[:5]
+            notes.append(f"{label}: {int(other.sum())} {where} values not recognised "
+                         f"({examples or 'blank'}) counted as {value_map['*']!r}.")
+            result = result.where(~other, value_map["*"])
+    return result
+
+
+def _spell_stages(values, known_stages) -> pd.Series:
+    lower = values.astype("string").str.strip().str.lower()
+    spelled = lower.map(known_stages).astype(object)
+    return values.where(spelled.isna(), spelled)
+
+
+def _day_first(values, label, header, notes) -> pd.Series:
+    """Rewrite d/m/y dates as ISO when the column is day-first: '.'-separated, or a first
+    number above 12 with no second number above 12 (the parser would guess per value)."""
+    parts = values.astype("string").str.extract(_DMY)
+    found = parts[0].notna().to_numpy()
+    if not found.any():
+        return values
+    day, month = parts[0][found].astype(int), parts[2][found].astype(int)
+    if (month > 12).any() or not ((day > 12).any() or parts[1][found].eq(".").any()):
+        return values
+    year = parts[3][found]
+    year = year.where(year.str.len() == 4,
+                      np.where(year.astype(int) < 70, "20", "19") + year)
+    iso = (year + "-" + parts[2][found].str.zfill(2) + "-" + parts[0][found].str.zfill(2)
+           + parts[4][found])
+    out = values.astype(object).copy()
+    out[found] = iso.to_numpy(dtype=object)
+    notes.append(f"{label}: dates in {header!r} read as day/month/year.")
+    return out
+
+
+def _numbers(values, label, header, notes) -> pd.Series:
+    """Accounting negatives '(500)' → '-500'; in a decimal-comma column '1.234' is 1234."""
+    text = values.astype("string").str.strip()
+    negative = text.str.fullmatch(r"\(\s*[^()]*\d[^()]*\)").fillna(False).astype(bool)
+    text = text.where(~negative, "-" + text.str.strip("() "))
+    core = text.str.replace(r"[^\d,.\-]", "", regex=True)
+    eu = core.str.fullmatch(_EU_NUMBER).fillna(False).astype(bool)
+    us = core.str.fullmatch(_US_NUMBER).fillna(False).astype(bool)
+    if core.str.fullmatch(_DECIMAL_COMMA).fillna(False).any() and not us.any():
+        text = text.where(~eu, core.str.replace(".", "", regex=False)
+                          .str.replace(",", ".", regex=False))
+        notes.append(f"{label}: amounts in {header!r} use a decimal comma (1.234,56).")
+    if negative.any():
+        notes.append(f"{label}: {int(negative.sum())} amounts in {header!r} in brackets read "
+                     "as negative.")
+    return _text(text)
+
+
+def join(piece, join_spec, raw_by_name, notes) -> pd.DataFrame:
+    """Add columns of another file by key, one value per row (never adds or drops rows)."""
+    frame, label = piece.frame.copy(), piece.label
+    on = join_spec["on"]
+    left, right = (on, on) if isinstance(on, str) else on
+    add, name = join_spec["add"], join_spec["file"]
+    other = raw_by_name.get(name)
+    left_header = piece.header(left)
+    right_index = {} if other is None else {re.sub(r"[\s_\-]+", "", str(c).casefold()): c
+                                             for c in reversed(other.columns)}
+    right_header = right_index.get(re.sub(r"[\s_\-]+", "", right.casefold()))
+    if left_header is None or right_header is None:
+        notes.append(f"{label}: no {name} file with {right!r} to join: "
+                     f"{', '.join(add.values())} left blank.")
+        for new in add.values():
+            frame[new if new not in frame else f"{new} ({name})"] = np.nan
+        return frame
+
+    def norm(values):
+        values = values.astype("string").str.strip()
+        if join_spec.get("loose"):
+            values = values.str.casefold().str.replace(r"[\s_\-]+", "", regex=True)
+        return values
+
+    keys = norm(other[right_header])
+    duplicate = (keys.duplicated() & keys.ne("")).fillna(False).astype(bool)
+    if duplicate.any():
+        notes.append(f"{name}: {int(duplicate.sum())} repeated {right_header!r} values; the "
+                     "first of each is used in the join.")
+    lookup = other[~duplicate.to_numpy()].set_index(keys[~duplicate].to_numpy())
+    left_keys = norm(frame[left_header])
+    blank = left_keys.eq("").fillna(True).astype(bool)
+    matched = left_keys.isin(lookup.index).fillna(False).astype(bool) & ~blank
+    if join_spec.get("loose"):
+        spelled = left_keys.map(lookup[right_header]).astype("string")
+        differs = (matched & spelled.ne(frame[left_header].astype("string").str.strip())
+                   ).fillna(False).astype(bool)
+        for before, after in sorted(set(zip(frame[left_header][differs], spelled[differs]))):
+            count = int((frame[left_header][differs] == before).sum())
+            notes.append(f"{label}: {left_header} {before!r} written {after!r} as in the "
+                         f"{name} file ({count:,} rows), so the join keeps every row.")
+        frame[left_header] = frame[left_header].where(~differs, spelled)
+    added = []
+    for source, new in add.items():
+        target = new if new not in frame else f"{new} ({name})"
+        header = right_index.get(re.sub(r"[\s_\-]+", "", source.casefold()))
+        values = left_keys.map(lookup[header]) if header else pd.Series(np.nan, frame.index)
+        frame[target] = _text(values.where(matched, np.nan))
+        added.append(target)
+    for mask, why in ((blank, f"a blank {left_header!r}"),
+                      (~matched & ~blank, f"a {left_header!r} not found in the {name} file")):
+        if mask.any():
+            examples = sorted(set(frame[left_header][mask].dropna().astype(str)) - {""})[:3]
+            notes.append(f"{label}: {int(mask.sum()):,} rows have {why}"
+                         f"{f' (e.g. {examples})' if examples else ''}: "
+                         f"{', '.join(added)} left blank there.")
+    return frame
+
+
+def unpivot(parts, spec, tspec, known_stages, notes) -> list[Part]:
+    """One stage-history row per filled 'Date entered "<stage> (<pipeline>)"' cell."""
+    pattern, made = re.compile(spec["pattern"]), []
+    for part in parts:
+        for column in part.frame.columns:
+            match = pattern.match(str(column))
+            if not match:
+                continue
+            cells = part.frame[column].astype("string").str.strip()
+            filled = (cells.notna() & cells.ne("")).to_numpy()
+            stage = _map_values(pd.Series([match["stage"]]), tspec.get("values", {}).get("stage"),
+                                part.file, "stage_history.stage", notes)
+            stage = _spell_stages(stage, known_stages).iloc[0]
+            frame = pd.DataFrame({
+                "opportunity_id": part.frame[spec["id"]].to_numpy()[filled],
+                "stage": stage,
+                "entered_at": _day_first(_text(cells[filled]).reset_index(drop=True),
+                                         part.file, column, notes),
+                "pipeline": match.groupdict().get("pipeline")})
+            # The cell is the row's origin: (file row, this column) names it in the report.
+            made.append(Part(frame, part.file, part.rows[filled],
+                             dict.fromkeys(("opportunity_id", "stage", "entered_at"), column)))
+    if not made:
+        notes.append(f"{', '.join(p.file for p in parts)}: no columns like "
+                     f"'Date entered \"<stage> (<pipeline>)\"', so no stage history; add the "
+                     "'Date entered' properties to the export to get it.")
+    return made
+
+
+def concat(parts: list[Part]):
+    """One frame per table, and each row's (file, file row, header map) for the report."""
+    if not parts:
+        return None, (np.array([], dtype=object), np.array([], dtype=int), [])
+    frame = pd.concat([p.frame for p in parts], ignore_index=True)
+    files = np.concatenate([np.full(len(p.frame), p.file, dtype=object) for p in parts])
+    rows = np.concatenate([np.asarray(p.rows, dtype=int) for p in parts])
+    headers = [p.headers for p in parts for _ in range(len(p.frame))]
+    return frame, (files, rows, headers)

@@ -1,0 +1,186 @@
+"""Read CRM export files as all-string frames, remembering each row's place in the file (private).
+
+CSV in any common encoding and delimiter, Excel (every sheet) and Parquet. Nothing is dropped
+without a record: blank lines, report footers and lines with too many fields come back as
+``dropped`` rows (file row, text, reason) for the quality report.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+DATA_SUFFIXES = CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+class ReadError(ValueError):
+    """A file could not be parsed at all (the loader turns this into a SchemaError)."""
+
+
+@dataclass
+class RawFile:
+    """One table-shaped piece of a file: a CSV, a Parquet file or one Excel sheet.
+
+    ``rows`` holds the 0-based data row in the file of each frame row; ``dropped`` the rows
+    removed before mapping as (row, text, reason).
+    """
+
+    label: str
+    path: Path
+    frame: pd.DataFrame
+    rows: np.ndarray
+    dropped: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    sheet: str | None = None
+
+
+def is_data_file(path: Path) -> bool:
+    """True for the file types ``load_crm`` picks from a folder: .txt (often a README) only
+    when named explicitly; Excel lock files ``~$...`` never."""
+    return (path.suffix.lower() in DATA_SUFFIXES and path.suffix.lower() != ".txt"
+            and not path.name.startswith("~$"))
+
+
+def read(path: Path) -> list[RawFile]:
+    """Read one file into RawFile pieces (one per Excel sheet); empty files give a note only.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "x.csv").write_bytes("\\ufeffid;amount\\n004211;12.000,00 €\\n".encode())
+    >>> piece = read(folder / "x.csv")[0]
+    >>> piece.frame.to_dict("records"), piece.notes
+    ([{'id': '004211', 'amount': '12.000,00 €'}], ["x.csv: ';'-separated."])
+    """
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False,
+                               engine="openpyxl")
+        many = len(sheets) > 1
+        return [_finish(f"{path.name}[{name}]" if many else path.name, path, frame, [],
+                        sheet=name if many else None) for name, frame in sheets.items()]
+    if suffix in PARQUET_SUFFIXES:
+        return [_finish(path.name, path, _as_strings(pd.read_parquet(path)), [])]
+    return [_read_csv(path)]
+
+
+def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Typed Parquet columns as text; whole floats (4211.0) lose the '.0'; missing → ''."""
+    out = {}
+    for name, column in frame.items():
+        if pd.api.types.is_float_dtype(column):
+            whole = column.dropna()
+            if len(whole) and (whole == np.floor(whole)).all():
+                column = column.astype("Int64")
+        out[str(name)] = column.astype("string").fillna("").astype(object)
+    return pd.DataFrame(out)
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, list[str]]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), [f"{path.name}: read as UTF-16."]
+    for encoding, label in (("utf-8-sig", None), ("cp1252", "Windows-1252 (cp1252)"),
+                            ("latin-1", "Latin-1")):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return text, ([f"{path.name}: not UTF-8; read as {label}."] if label else [])
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def _sniff(first_line: str) -> str:
+    """The delimiter that splits the header line into the most fields (',' on a tie)."""
+    counts = {d: len(next(csv.reader([first_line], delimiter=d), [])) for d in _DELIMITERS}
+    return max(_DELIMITERS, key=lambda d: (counts[d], d == ","))
+
+
+def _read_csv(path: Path) -> RawFile:
+    data = path.read_bytes()
+    text, notes = _decode(path, data)
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        return RawFile(path.name, path, pd.DataFrame(), np.arange(0), notes=notes)
+    first, _, rest = text.partition("\n")
+    if first.lower().startswith("sep=") and len(first.strip()) == 5:
+        delimiter, text = first.strip()[4], rest
+        notes.append(f"{path.name}: first line {first.strip()!r} names the delimiter.")
+    else:
+        delimiter = _sniff(first.rstrip("\r"))
+    if delimiter != ",":
+        notes.append(f"{path.name}: {delimiter!r}-separated.")
+    options = dict(sep=delimiter, dtype=str, keep_default_na=False, skip_blank_lines=False,
+                   index_col=False)
+    try:
+        with warnings.catch_warnings():  # pandas warns, then drops fields: treat it as an error
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame, dropped = pd.read_csv(io.StringIO(text), **options), []
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
+        if "EOF inside string" in str(error):
+            raise ReadError(f"a quote (\") is opened and never closed; fix that line or "
+                            f"re-export (pandas: {error})") from error
+        frame, dropped = _read_records(text, delimiter)
+    return _finish(path.name, path, frame, dropped, notes=notes)
+
+
+def _read_records(text: str, delimiter: str) -> tuple[pd.DataFrame, list]:
+    """Slow, exact path for files with ragged lines: a line with more fields than the header
+    stays in place as an empty row and is reported; a shorter one is padded (as pandas does)."""
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    header, width, rows, dropped = records[0], len(records[0]), [], []
+    for number, fields in enumerate(records[1:]):
+        if len(fields) > width:
+            dropped.append((number, f"{len(fields)} fields, header has {width}: "
+                            + delimiter.join(fields), "wrong number of fields"))
+            fields = []
+        rows.append(fields + [""] * (width - len(fields)))
+    seen: dict[str, int] = {}
+    names = []
+    for name in header:  # duplicate headers as pandas names them: Amount, Amount.1
+        names.append(f"{name}.{seen[name]}" if name in seen else name)
+        seen[name] = seen.get(name, 0) + 1
+    return pd.DataFrame(rows, columns=names, dtype=object), dropped
+
+
+def _finish(label, path, frame, dropped, notes=None, sheet=None) -> RawFile:
+    """Drop (with a record) bad lines, blank rows and a trailing report footer."""
+    notes = list(notes or [])
+    frame = frame.fillna("").astype(object) if len(frame.columns) else frame
+    n = len(frame)
+    remove = np.zeros(n, dtype=bool)
+    for row, _, _ in dropped:
+        remove[row] = True
+    if n and len(frame.columns):
+        filled = frame.apply(lambda c: c.astype(str).str.strip().ne("")).to_numpy()
+        blank = ~filled.any(axis=1) & ~remove
+        first_only = filled[:, 0] & ~filled[:, 1:].any(axis=1) if filled.shape[1] > 1 else None
+        footer = np.zeros(n, dtype=bool)
+        if first_only is not None:
+            row = n - 1
+            while row >= 0 and (blank[row] or first_only[row]) and not remove[row]:
+                row -= 1
+            gaps = np.flatnonzero(blank[row + 1:]) + row + 1  # a footer starts after a blank
+            if row >= 0 and len(gaps) and first_only[gaps[0]:].any():
+                footer[gaps[0]:] = True
+        for row in np.flatnonzero(footer):
+            dropped.append((int(row), str(frame.iat[row, 0]), "report footer"))
+        for row in np.flatnonzero(blank & ~footer):
+            dropped.append((int(row), "", "blank row"))
+        remove |= footer | blank
+        if footer.any():
+            notes.append(f"{label}: {int(footer.sum())} footer line(s) after the data (e.g. "
+                         f"{str(frame.iat[int(np.flatnonzero(footer & ~blank)[0]), 0])!r}) "
+                         "are not data.")
+    rows = np.flatnonzero(~remove)
+    kept = frame.iloc[rows].reset_index(drop=True) if n else frame
+    return RawFile(label, path, kept, rows, sorted(dropped), notes, sheet)

@@ -1,0 +1,599 @@
+"""Axes-level plots of the KPI frames, labelled for a sales rep (seaborn style).
+
+Each ``plot_*`` takes a tidy frame from a kpitools function, draws on ``ax`` (the current axes
+when None) with ``ax.*`` calls only, passes ``**kwargs`` to its main matplotlib call and returns
+the Axes. Only the composite ``rep_scorecard`` makes its own Figure. Nothing is computed here
+but layout: the numbers come from the frames.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib import pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, MonthLocator
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.transforms import ScaledTranslation
+
+from kpitools.activity import activity_ratios
+from kpitools.funnel import stage_conversion
+from kpitools.quota import quota_gap
+from kpitools.winrate import win_rate
+
+__all__ = ["plot_funnel", "plot_activity_ratios", "plot_win_rate", "plot_interval_by_deals",
+           "plot_quota_gap", "plot_plan", "plot_transition_heatmap", "plot_catalogue",
+           "scorecard_frames", "plot_scorecard", "rep_scorecard"]
+
+BLUE, GREEN, GREY, RED = "#3b75af", "#2e8b57", "#9e9e9e", "#c0392b"
+STAGE_BLUES = ("#6baed6", "#3182bd", "#08519c", "#08306b")  # light (early) → dark (late)
+RATIO_COLUMNS = ("outreach", "first_meetings", "next_steps", "outreach_per_first_meeting",
+                 "next_step_rate")
+METRIC_LABELS = {  # metric: (title, axis label)
+    "outreach_per_first_meeting": ("Outreach touches per first meeting (lower is better)",
+                                   "touches per first meeting"),
+    "next_step_rate": ("First meetings that end with a scheduled next step",
+                       "share of first meetings"),
+    "outreach": ("Outreach touches (calls, emails, social, events)", "touches"),
+    "first_meetings": ("First meetings held", "first meetings"),
+    "next_steps": ("First meetings with a scheduled next step", "first meetings"),
+}
+WIN_COLUMNS = ("won", "lost", "win_rate", "ci_low", "ci_high")
+QUOTA_COLUMNS = ("quota", "closed_won", "attainment", "gap", "open_pipeline", "coverage")
+STAGE_COLUMNS = ("stage", "reached", "advanced", "still_open", "conversion", "backward_moves",
+                 "median_days_in_stage", "p90_days_in_stage")
+PLAN_LABELS = {"deals": "Deals to win", "opportunities": "Opportunities to open",
+               "first_meetings": "First meetings to hold", "outreach": "Outreach touches"}
+MONEY = FuncFormatter(lambda value, _: f"{value:,.0f}")
+PERCENT = PercentFormatter(xmax=1, decimals=0)
+
+
+def _axes(ax: Axes | None) -> Axes:
+    return plt.gca() if ax is None else ax
+
+
+def _pct(value) -> str:
+    return "–" if pd.isna(value) else f"{value:.0%}"
+
+
+def _period_labels(values) -> list[str]:
+    """Period starts as words: 'Q1 2024' for quarters, 'Mar 2024' for months, else the day."""
+    dates = pd.to_datetime(pd.Series(values)).reset_index(drop=True)
+    distinct = dates.dropna().drop_duplicates().sort_values()
+    months = distinct.dt.year * 12 + distinct.dt.month
+    firsts = distinct.dt.day.eq(1).all()
+    if firsts and len(distinct) > 1 and (months % 3 == 1).all():
+        return [f"Q{d.quarter} {d.year}" if pd.notna(d) else "–" for d in dates]
+    return [d.strftime("%b %Y" if firsts else "%d %b %Y") if pd.notna(d) else "–" for d in dates]
+
+
+def _labels(frame: pd.DataFrame, keys: list[str]) -> list[str]:
+    """One readable label per row from the key columns, joined with ' · '."""
+    parts = [_period_labels(frame[k]) if pd.api.types.is_datetime64_any_dtype(frame[k])
+             else frame[k].astype(str).tolist() for k in keys]
+    return [" · ".join(row) for row in zip(*parts)]
+
+
+def _one_group(frame: pd.DataFrame, where: str, keys: list[str]) -> str:
+    """The frame's single group as a label; a frame with several groups is an error."""
+    groups = frame[keys].drop_duplicates() if keys else frame.iloc[:0]
+    if len(groups) > 1:
+        raise ValueError(f"{where} draws one group, but the frame has {len(groups)} "
+                         f"(columns {keys}). Select one first, e.g. "
+                         f"frame[frame[{keys[0]!r}] == {groups.iloc[0, 0]!r}].")
+    return _labels(groups, keys)[0] if len(groups) else ""
+
+
+def _rows(ax: Axes, labels: list[str]) -> np.ndarray:
+    """One row per label, the first on top; returns the row positions."""
+    y = np.arange(len(labels))
+    ax.set_yticks(y, labels)
+    ax.set_ylim(len(y) - 0.5, -0.5)
+    return y
+
+
+def _side_notes(ax: Axes, y, notes, size="small") -> None:
+    """One note per row in the right margin, level with the row."""
+    for position, note in zip(y, notes):
+        ax.text(1.02, position, note, transform=ax.get_yaxis_transform(), va="center",
+                fontsize=size, clip_on=False)
+
+
+def plot_funnel(conversion: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
+    """Deals reaching each stage, top to bottom, with the share that moved on.
+
+    Parameters
+    ----------
+    conversion : DataFrame
+        One group of ``stage_conversion`` output (one row per stage, in order).
+    ax : Axes, optional
+    **kwargs
+        Passed to ``ax.barh`` for the ``reached`` bars.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> from matplotlib.figure import Figure
+    >>> data = kt.load_sample()
+    >>> funnel = kt.stage_conversion(data.stage_history, data.opportunities)
+    >>> ax = plot_funnel(funnel, ax=Figure().subplots())
+    >>> [int(bar.get_width()) for bar in ax.containers[0]] == funnel["reached"].tolist()
+    True
+    """
+    group = _one_group(conversion, "plot_funnel",
+                       [c for c in conversion.columns if c not in STAGE_COLUMNS])
+    ax = _axes(ax)
+    y = _rows(ax, conversion["stage"].astype(str).tolist())
+    reached = conversion["reached"].to_numpy(dtype=float)
+    still_open = conversion["still_open"].to_numpy(dtype=float)
+    ax.barh(y, reached, **{"color": BLUE, "label": "reached the stage", **kwargs})
+    ax.barh(y, still_open, left=reached - still_open, color="white", alpha=0.55,
+            edgecolor=BLUE, hatch="///", label="still open there")
+    for position, row in zip(y, conversion.itertuples()):
+        ax.text(row.reached, position, f"  {row.reached:,} · {_pct(row.conversion)} moved on"
+                f"\n  ({row.still_open:,} still open)", va="center", fontsize="small")
+    ax.set_xlim(0, max(np.nanmax(reached, initial=0), 1) * 1.45)
+    ax.set_xlabel("Deals that reached the stage")
+    ax.set_title("Funnel: deals per stage" + (f" — {group}" if group else ""))
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def plot_activity_ratios(ratios: pd.DataFrame, metric: str = "outreach_per_first_meeting", *,
+                         ax: Axes | None = None, **kwargs) -> Axes:
+    """An activity ratio over time, one line per group (e.g. per rep).
+
+    Parameters
+    ----------
+    ratios : DataFrame
+        ``activity_ratios`` output; with ``period`` (``freq=...``) lines, else one bar per group.
+    metric : str, default "outreach_per_first_meeting"
+        Column to draw, e.g. ``"next_step_rate"`` (drawn as %).
+    ax : Axes, optional
+    **kwargs
+        Passed to ``ax.plot`` (``ax.bar`` without periods).
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> from matplotlib.figure import Figure
+    >>> ratios = kt.activity_ratios(kt.load_sample().activities, by="rep", freq="MS")
+    >>> ax = plot_activity_ratios(ratios, "next_step_rate", ax=Figure().subplots())
+    >>> len(ax.lines) == ratios["rep"].nunique()
+    True
+    """
+    if metric not in ratios.columns:
+        raise ValueError(f"plot_activity_ratios: {metric!r} is not a column. "
+                         f"Choose one of {[c for c in RATIO_COLUMNS if c in ratios.columns]}.")
+    ax = _axes(ax)
+    keys = [c for c in ratios.columns if c not in RATIO_COLUMNS and c != "period"]
+    if "period" in ratios.columns:
+        groups = ratios.groupby(keys, sort=True, dropna=False) if keys else [("", ratios)]
+        for _, part in groups:
+            part = part.sort_values("period")
+            label = _labels(part.head(1), keys)[0] if keys else "all activities"
+            ax.plot(part["period"], part[metric], **{"marker": "o", "label": label, **kwargs})
+        periods = pd.to_datetime(ratios["period"].drop_duplicates())
+        locator = (MonthLocator(interval=max(-(-len(periods) // 8), 1))
+                   if len(periods) and periods.dt.day.eq(1).all() else AutoDateLocator(maxticks=8))
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        if keys:
+            ax.legend(fontsize="small", title=", ".join(keys))
+    else:
+        names = _labels(ratios, keys) if keys else ["all activities"]
+        ax.bar(names, ratios[metric], **{"color": BLUE, **kwargs})
+        ax.tick_params(axis="x", labelrotation=30 if len(names) > 4 else 0)
+    title, label = METRIC_LABELS.get(metric, (metric.replace("_", " "),) * 2)
+    if metric.endswith("_rate"):
+        ax.yaxis.set_major_formatter(PERCENT)
+        ax.set_ylim(0, 1)
+    else:
+        ax.set_ylim(bottom=0)
+    ax.set(ylabel=label, title=title)
+    ax.grid(axis="y", alpha=0.3)
+    return ax
+
+
+def plot_win_rate(rates: pd.DataFrame, label: str | None = None, *, ax: Axes | None = None,
+                  confidence: float | None = None, **kwargs) -> Axes:
+    """Win rate per row as a dot, with its likely range (Wilson interval) as a bar.
+
+    Parameters
+    ----------
+    rates : DataFrame
+        ``win_rate`` output.
+    label : str, optional
+        Column naming each row; default: the non-metric columns joined, or "all deals".
+    ax : Axes, optional
+    confidence : float, optional
+        The interval's confidence, for the title (0.9 → "90% likely range").
+    **kwargs
+        Passed to ``ax.plot`` for the dots.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> from matplotlib.figure import Figure
+    >>> rates = kt.win_rate(kt.load_sample().opportunities, by="rep")
+    >>> ax = plot_win_rate(rates, ax=Figure().subplots())
+    >>> ax.get_yticklabels()[0].get_text() == rates["rep"][0], tuple(map(float, ax.get_xlim()))
+    (True, (0.0, 1.0))
+    """
+    ax = _axes(ax)
+    metrics = set(WIN_COLUMNS) | {c for c in rates.columns if c.startswith(("won_", "lost_"))}
+    keys = [label] if label is not None else [c for c in rates.columns if c not in metrics]
+    y = _rows(ax, _labels(rates, keys) if keys else ["all deals"] * len(rates))
+    range_label = f"{confidence:.0%} likely range" if confidence else "likely range"
+    ax.hlines(y, rates["ci_low"], rates["ci_high"], color=BLUE, alpha=0.35, linewidth=6)
+    ax.plot(rates["win_rate"], y, **{"marker": "o", "linestyle": "none", "color": BLUE, **kwargs})
+    _side_notes(ax, y, [f"{_pct(r.win_rate)}  ({r.won:,} won / {r.lost:,} lost)"
+                        if r.won + r.lost else "no closed deals yet" for r in rates.itertuples()])
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PERCENT)
+    weighted = any(c.startswith("won_") for c in rates.columns)
+    ax.set_xlabel("Value-weighted: won amount / closed amount (range on deal counts)"
+                  if weighted else "won / (won + lost); open deals left out")
+    ax.set_title(f"Win rate (dot) and its {range_label} (bar)")
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def plot_interval_by_deals(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
+    """How the likely range around the same win rate narrows as closed deals accumulate.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``interval_by_deals`` output.
+    ax : Axes, optional
+    **kwargs
+        Passed to ``ax.fill_between`` for the band.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> from matplotlib.figure import Figure
+    >>> ax = plot_interval_by_deals(kt.interval_by_deals(0.6, [5, 50, 500]), ax=Figure().subplots())
+    >>> [int(x) for x in ax.lines[0].get_xdata()]
+    [5, 50, 500]
+    """
+    ax = _axes(ax)
+    closed = table["closed"].to_numpy()
+    ax.fill_between(closed, table["ci_low"], table["ci_high"],
+                    **{"color": BLUE, "alpha": 0.25, "label": "likely range", **kwargs})
+    ax.plot(closed, table["win_rate"], marker="o", color=BLUE, label="observed win rate")
+    for row in table.itertuples():
+        ax.annotate(f"{_pct(row.ci_low)}–{_pct(row.ci_high)}", (row.closed, row.ci_high),
+                    textcoords="offset points", xytext=(0, 6), ha="center", fontsize="small")
+    if len(closed) and closed.min() > 0 and closed.max() / closed.min() >= 20:
+        ax.set_xscale("log")
+    ax.set_xticks(closed, [f"{c:,}" for c in closed])
+    ax.set_ylim(0, 1.08)
+    ax.yaxis.set_major_formatter(PERCENT)
+    ax.set(xlabel="Closed deals (won + lost)", ylabel="Win rate",
+           title="Same win rate, more deals: the likely range narrows")
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def plot_quota_gap(gap: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
+    """Closed-won plus open pipeline by stage against the quota: build pipeline, or close it?
+
+    A bar short of the red quota line cannot reach quota even if every open deal closes: build
+    more pipeline. A bar past the line: focus on closing what you have.
+
+    Parameters
+    ----------
+    gap : DataFrame
+        Rows of ``quota_gap`` output (one bar each), with ``pipeline_<stage>`` columns.
+    ax : Axes, optional
+    **kwargs
+        Passed to ``ax.barh`` for the closed-won bars.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> from matplotlib.figure import Figure
+    >>> data = kt.load_sample()
+    >>> gap = kt.quota_gap(data.opportunities, data.quotas, as_of=data.today)
+    >>> rows = gap[gap["period"] == "2024-12-01"]
+    >>> ax = plot_quota_gap(rows, ax=Figure().subplots())
+    >>> [float(bar.get_width()) for bar in ax.containers[0]] == rows["closed_won"].tolist()
+    True
+    """
+    ax = _axes(ax)
+    stage_columns = [c for c in gap.columns if c.startswith("pipeline_")] or ["open_pipeline"]
+    keys = [c for c in gap.columns if c not in QUOTA_COLUMNS and c not in stage_columns]
+    varying = [k for k in keys if gap[k].nunique(dropna=False) > 1] or keys[:1]
+    fixed = [k for k in keys if k not in varying and len(gap)]
+    y = _rows(ax, _labels(gap, varying) if varying else ["team"] * len(gap))
+    left = gap["closed_won"].to_numpy(dtype=float)
+    ax.barh(y, left, **{"color": GREEN, "label": "closed won", **kwargs})
+    colours = STAGE_BLUES[-len(stage_columns):] if len(stage_columns) <= 4 else [BLUE]
+    for i, column in enumerate(stage_columns):
+        values = gap[column].to_numpy(dtype=float)
+        ax.barh(y, values, left=left, color=colours[i % len(colours)],
+                label="open: " + column.removeprefix("pipeline_").replace("_", " "))
+        left = left + np.nan_to_num(values)
+    has_quota = gap["quota"].notna().to_numpy()
+    ax.vlines(gap["quota"].to_numpy(dtype=float)[has_quota], y[has_quota] - 0.45,
+              y[has_quota] + 0.45, color=RED, linewidth=3, label="quota")
+    _side_notes(ax, y, ["no quota" if pd.isna(r.quota) else "quota reached" if r.gap == 0 else
+                        f"gap {r.gap:,.0f}\ncoverage {r.coverage:.1f}×" for r in gap.itertuples()])
+    ax.set_xlim(0, np.nanmax(np.r_[left, gap["quota"].to_numpy(dtype=float), 1.0]) * 1.05)
+    ax.xaxis.set_major_formatter(MONEY)
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.set_xlabel("Amount")
+    title = "Closed won + open pipeline vs quota"
+    title += f" — {_labels(gap.head(1), fixed)[0]}" if fixed else ""
+    ax.set_title(title + "\nshort of the red line: build pipeline; past it: close what you have",
+                 fontsize="medium")
+    below = ax.transAxes + ScaledTranslation(0, -0.5, ax.figure.dpi_scale_trans)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below, frameon=False,
+              ncol=min(len(stage_columns) + 2, 4), fontsize="small")
+    return ax
+
+
+def plot_plan(plan_frame: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
+    """The reverse funnel: the outreach, meetings, opportunities and deals a target needs.
+
+    Parameters
+    ----------
+    plan_frame : DataFrame
+        ``plan`` output (``step, total`` and optionally ``per_week``).
+    ax : Axes, optional
+    **kwargs
+        Passed to ``ax.barh``.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> from matplotlib.figure import Figure
+    >>> ax = plot_plan(kt.plan(100_000, 5_000, 0.25, next_step_rate=0.5), ax=Figure().subplots())
+    >>> [float(bar.get_width()) for bar in ax.containers[0]]
+    [20.0, 80.0, 160.0]
+    """
+    ax = _axes(ax)
+    y = np.arange(len(plan_frame))  # the first step (deals) at the bottom: a funnel
+    width = np.nan_to_num(plan_frame["total"].to_numpy(dtype=float))
+    ax.barh(y, width, left=-width / 2, **{"color": BLUE, "height": 0.7, **kwargs})
+    weekly = "per_week" in plan_frame.columns
+    _side_notes(ax, y, ["not reachable: a rate is 0" if pd.isna(r.total) else
+                        f"{r.total:,.0f} in total" + (f"\n{r.per_week:,.0f} a week" if weekly
+                                                      else "") for r in plan_frame.itertuples()],
+                size="large")
+    ax.set_yticks(y, [PLAN_LABELS.get(s, str(s)) for s in plan_frame["step"]], fontsize="large")
+    ax.tick_params(axis="y", length=0)
+    ax.set_xticks([])
+    half = max(width.max(initial=0), 1) * 0.55
+    ax.set_xlim(-half, half)
+    ax.spines[:].set_visible(False)
+    ax.set_title("Your plan, worked back from the target")
+    return ax
+
+
+def plot_transition_heatmap(matrix: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
+    """Where deals move from each stage: forward, back, won or lost (annotated counts).
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        ``transition_matrix`` output; ``out_of_order_share`` is used only in the title.
+    ax : Axes, optional
+    **kwargs
+        Passed to ``ax.imshow``.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> from matplotlib.figure import Figure
+    >>> data = kt.load_sample()
+    >>> matrix = kt.transition_matrix(data.stage_history, data.opportunities)
+    >>> ax = plot_transition_heatmap(matrix, ax=Figure().subplots())
+    >>> ax.images[0].get_array().shape
+    (4, 6)
+    """
+    ax = _axes(ax)
+    counts = matrix.drop(columns="out_of_order_share", errors="ignore")
+    values = counts.to_numpy()
+    ax.imshow(values, **{"cmap": "Blues", "aspect": "auto", **kwargs})
+    for (i, j), value in np.ndenumerate(values):
+        ax.text(j, i, f"{value:,}", ha="center", va="center",
+                color="white" if value > np.nanmax(values) / 2 else "black")
+    ax.set_xticks(range(counts.shape[1]), [str(c).capitalize() if c in ("won", "lost") else c
+                                           for c in counts.columns])
+    ax.set_yticks(range(counts.shape[0]), counts.index.astype(str).tolist())
+    share = matrix.attrs.get("out_of_order_share")
+    ax.set(xlabel="Moved to", ylabel="From stage", title="Stage moves" + (
+        f" — {share:.0%} skip a stage or go back" if share is not None and pd.notna(share) else ""))
+    return ax
+
+
+def plot_catalogue(catalogue: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
+    """How many KPIs of each group are leading (steer by them) or lagging (outcomes).
+
+    Parameters
+    ----------
+    catalogue : DataFrame
+        ``catalogue()`` output.
+    ax : Axes, optional
+    **kwargs
+        Passed to ``ax.barh`` for the leading bars.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> from matplotlib.figure import Figure
+    >>> ax = plot_catalogue(kt.catalogue(), ax=Figure().subplots())
+    >>> int(sum(bar.get_width() for bars in ax.containers for bar in bars)) == len(kt.catalogue())
+    True
+    """
+    ax = _axes(ax)
+    table = pd.crosstab(catalogue["group"], catalogue["indicator"]).reindex(
+        columns=["leading", "lagging"], fill_value=0)
+    y = _rows(ax, table.index.tolist())
+    ax.barh(y, table["leading"], **{"color": BLUE, "label": "leading: steer by these", **kwargs})
+    ax.barh(y, table["lagging"], left=table["leading"], color=GREY,
+            label="lagging: outcomes, after the fact")
+    ax.set(xlabel="KPIs in the catalogue", title="Leading vs lagging KPIs per group")
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def _rep_rows(frame: pd.DataFrame, rep: str | None) -> pd.DataFrame:
+    """The rows of one rep (all rows for None)."""
+    return frame if rep is None else frame[frame["rep"].eq(rep).to_numpy()]
+
+
+def _today(data) -> pd.Timestamp:
+    """The data's "now": ``data.today``, else the last activity, deal or close date."""
+    if getattr(data, "today", None) is not None:
+        return pd.Timestamp(data.today)
+    dates = [data.activities.get("at"), data.opportunities.get("created_at"),
+             data.opportunities.get("closed_at")]
+    latest = max((d.max() for d in dates if d is not None and d.notna().any()), default=None)
+    return pd.Timestamp(latest) if latest is not None else pd.Timestamp.now().normalize()
+
+
+def scorecard_frames(data, rep: str | None = None, *, as_of=None, freq: str = "MS",
+                     months: int = 3) -> dict[str, pd.DataFrame]:
+    """The four coaching KPIs of one rep (or the team), as frames for ``plot_scorecard``.
+
+    Parameters
+    ----------
+    data : CRMData
+    rep : str, optional
+        A rep's name; None for the team.
+    as_of : date-like, optional
+        "Today"; default ``data.today``.
+    freq : str, default "MS"
+        Period of the activity ratios.
+    months : int, default 3
+        Months of quota gap shown for a rep (the team view shows each rep this month).
+
+    Returns
+    -------
+    dict of DataFrame
+        ``activity`` (activity_ratios per period), ``funnel`` (stage_conversion),
+        ``win_rate`` (the rep and the team; label column ``who``), ``quota_gap`` (rows to draw).
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> frames = scorecard_frames(kt.load_sample(), "Mei Lin")
+    >>> sorted(frames), frames["win_rate"]["who"].tolist()
+    (['activity', 'funnel', 'quota_gap', 'win_rate'], ['Mei Lin', 'Team'])
+    """
+    as_of = _today(data) if as_of is None else pd.Timestamp(as_of)
+    opps = _rep_rows(data.opportunities, rep)
+    mine = (win_rate(opps, by="rep").rename(columns={"rep": "who"}) if rep is None
+            else win_rate(opps).assign(who=rep))
+    team = win_rate(data.opportunities).assign(who="Team")
+    gap = _rep_rows(quota_gap(data.opportunities, data.quotas, as_of=as_of, stages=data.stages),
+                    rep)
+    month = as_of.to_period("M").start_time
+    gap = gap[gap["period"].eq(month)] if rep is None else gap[gap["period"] <= month].tail(months)
+    return {"activity": activity_ratios(_rep_rows(data.activities, rep), freq=freq),
+            "funnel": stage_conversion(data.stage_history, opps, stages=data.stages),
+            "win_rate": pd.concat([mine, team], ignore_index=True)[["who", *WIN_COLUMNS]],
+            "quota_gap": gap.reset_index(drop=True)}
+
+
+def plot_scorecard(frames: dict[str, pd.DataFrame], *, fig: Figure | None = None,
+                   title: str = "") -> Figure:
+    """Draw the four scorecard panels from ``scorecard_frames`` output on one Figure.
+
+    Parameters
+    ----------
+    frames : dict of DataFrame
+    fig : Figure, optional
+        Figure to draw on (resized to 13 × 9 in); a new pyplot figure by default.
+    title : str, optional
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> from matplotlib.figure import Figure
+    >>> len(plot_scorecard(scorecard_frames(kt.load_sample()), fig=Figure()).axes)
+    4
+    """
+    if fig is None:
+        fig = plt.figure(figsize=(13, 9), layout="constrained")
+    fig.set_layout_engine("constrained")
+    fig.set_size_inches(13, 9)
+    (activity, funnel), (rates, gap) = fig.subplots(2, 2)
+    plot_activity_ratios(frames["activity"], ax=activity)
+    plot_funnel(frames["funnel"], ax=funnel)
+    plot_win_rate(frames["win_rate"], label="who", ax=rates)
+    plot_quota_gap(frames["quota_gap"], ax=gap)
+    if title:
+        fig.suptitle(title, fontsize="x-large", fontweight="bold")
+    return fig
+
+
+def rep_scorecard(data, rep: str | None = None, *, as_of=None, fig: Figure | None = None) -> Figure:
+    """One rep's scorecard: activity ratios, funnel, win rate with its range, and quota gap.
+
+    Parameters
+    ----------
+    data : CRMData
+    rep : str, optional
+        A rep's name; None for the team.
+    as_of : date-like, optional
+        "Today"; default ``data.today``.
+    fig : Figure, optional
+        Figure to draw on; a new pyplot figure by default.
+
+    Returns
+    -------
+    Figure
+        Four panels.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt, kpitools as kt
+    >>> fig = rep_scorecard(kt.load_sample(), "Mei Lin")
+    >>> fig.get_suptitle()
+    'Scorecard: Mei Lin — as of 13 Dec 2024'
+    >>> plt.close(fig)
+    """
+    as_of = _today(data) if as_of is None else pd.Timestamp(as_of)
+    return plot_scorecard(scorecard_frames(data, rep, as_of=as_of), fig=fig,
+                          title=f"Scorecard: {rep or 'all reps'} — as of {as_of:%d %b %Y}")

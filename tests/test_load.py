@@ -1,0 +1,233 @@
+"""load_crm mechanics: files, encodings, delimiters, Excel/Parquet, report rows, mapping, errors."""
+import copy
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import kpitools as kt
+
+FIXTURES = Path(__file__).parent / "fixtures"
+T = pd.Timestamp
+
+
+def digest(folder: Path) -> dict:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def reasons(data, table=None):
+    excluded = data.quality.excluded
+    if table:
+        excluded = excluded[excluded["table"] == table]
+    return excluded["reason"].tolist()
+
+
+@pytest.fixture(scope="module")
+def canonical():
+    return kt.load_crm(FIXTURES / "canonical")
+
+
+def test_canonical_folder_feeds_tables_by_file_name(canonical):
+    assert {t: len(f) for t, f in canonical.tables().items()} == {
+        "leads": 4, "activities": 2, "opportunities": 3, "stage_history": 2, "quotas": 2}
+    overview = canonical.quality.overview().set_index("table")
+    assert (overview["read"] == overview["kept"] + overview["excluded"]).all()
+    assert overview.loc["opportunities"].tolist() == [6, 3, 3]
+
+
+def test_ids_keep_leading_zeros_and_file_columns_are_kept(canonical):
+    opps = canonical.opportunities
+    assert opps["opportunity_id"].tolist() == ["004211", "004212", "004213"]
+    assert opps["lead_id"].iloc[0] == "000123"
+    assert "deal_notes" in opps and opps["deal_notes"].iloc[0] == "first deal"
+    assert canonical.leads["lead_id"].tolist() == ["000123", "000124", "000125", "000126"]
+    assert "employees" in canonical.leads  # a Parquet column no table asks for
+
+
+def test_mixed_date_formats_and_time_zones_become_utc_naive(canonical):
+    opps = canonical.opportunities.set_index("opportunity_id")
+    assert opps.loc["004212", "created_at"] == T("2024-03-05")  # 03/05/2024, US order
+    assert opps.loc["004213", "created_at"] == T("2024-03-07")  # "March 7, 2024"
+    assert opps.loc["004211", "closed_at"] == T("2024-03-28 15:00")  # +02:00 → UTC
+    assert opps["closed_at"].dt.tz is None
+    leads = canonical.leads.set_index("lead_id")
+    assert leads.loc["000123", "created_at"] == T("2024-02-20 08:00")  # Europe/Berlin in Parquet
+
+
+def test_currency_strings_and_decimal_commas(canonical):
+    assert canonical.opportunities["amount"].iloc[0] == 12000.0  # "$12,000.00"
+    assert canonical.quotas["quota"].tolist() == [20000.5, 15000.0]  # 20.000,50 and 15.000
+
+
+def test_blank_stays_distinct_from_literal_unknown(canonical):
+    source = canonical.leads.set_index("lead_id")["source"]
+    assert source["000125"] == "unknown"
+    assert pd.isna(source["000124"]) and pd.isna(source["000126"])
+
+
+def test_report_names_file_row_column_header_and_reason(canonical):
+    excluded = canonical.quality.excluded
+    assert list(excluded.columns) == ["table", "file", "row", "column", "header", "value",
+                                      "reason"]
+    rows = excluded.set_index(["file", "row"])["reason"].to_dict()
+    assert rows == {("activities.tsv", 2): "unknown kind",
+                    ("activities.tsv", 3): "orphan foreign key",
+                    ("opportunities.csv", 3): "duplicate id",
+                    ("opportunities.csv", 4): "negative amount",
+                    ("opportunities.csv", 5): "unparseable date",
+                    ("stage_history.csv", 2): "orphan foreign key"}
+    assert "file" in canonical.quality._repr_html_()
+
+
+def test_empty_and_unknown_files_get_notes(canonical):
+    notes = " ".join(canonical.quality.notes)
+    assert "leads_2023.csv is empty" in notes
+    assert "README.txt: not a CSV, Excel or Parquet file" in notes
+
+
+def test_single_file_and_list_of_files():
+    one = kt.load_crm(FIXTURES / "canonical" / "opportunities.csv")
+    assert len(one.opportunities) == 3 and len(one.leads) == 0
+    two = kt.load_crm([FIXTURES / "canonical" / "opportunities.csv",
+                       str(FIXTURES / "canonical" / "stage_history.csv")])
+    assert len(two.stage_history) == 2
+
+
+def test_files_and_presets_are_never_modified(tmp_path):
+    before_files = {p: digest(FIXTURES / p) for p in ("canonical", "salesforce", "pipedrive")}
+    before_presets = copy.deepcopy(kt.PRESETS)
+    mapping = {"opportunities": {"amount": "Amount"}}
+    kept = copy.deepcopy(mapping)
+    kt.load_crm(FIXTURES / "canonical")
+    kt.load_crm(FIXTURES / "salesforce", preset="salesforce", mapping=mapping)
+    kt.load_crm(FIXTURES / "pipedrive", preset="pipedrive")
+    assert {p: digest(FIXTURES / p) for p in before_files} == before_files
+    assert kt.PRESETS == before_presets and mapping == kept
+
+
+@pytest.mark.parametrize("encoding, bom", [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"),
+                                           ("cp1252", b""), ("utf-16", b"")])
+def test_encodings(tmp_path, encoding, bom):
+    text = "lead_id,rep,created_at,source\nL1,Zoë Müller,2024-01-02,Café €\n"
+    (tmp_path / "leads.csv").write_bytes(bom + text.encode(encoding))
+    leads = kt.load_crm(tmp_path).leads
+    assert leads[["rep", "source"]].iloc[0].tolist() == ["Zoë Müller", "Café €"]
+    assert list(leads.columns[:4]) == ["lead_id", "rep", "created_at", "source"]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_delimiters_are_sniffed(tmp_path, delimiter):
+    rows = [["quota", "rep", "period"], ["1.500,00" if delimiter == ";" else "1500", "Ann",
+                                         "2024-01-01"]]
+    (tmp_path / "quotas.csv").write_text("\n".join(delimiter.join(r) for r in rows) + "\n")
+    assert kt.load_crm(tmp_path).quotas["quota"].tolist() == [1500.0]
+
+
+def test_excel_sep_line_is_honoured(tmp_path):
+    (tmp_path / "quotas.csv").write_text("sep=;\nrep;period;quota\nAnn;2024-01-01;1,5\n")
+    data = kt.load_crm(tmp_path)
+    assert data.quotas["quota"].tolist() == [1.5]
+    assert any("names the delimiter" in n for n in data.quality.notes)
+
+
+def test_excel_every_sheet_is_a_file(tmp_path):
+    path = tmp_path / "crm.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"rep": ["Ann"], "period": ["2024-01-01"], "quota": [100]}).to_excel(
+            writer, sheet_name="quotas", index=False)
+        pd.DataFrame({"lead_id": ["007"], "rep": ["Ann"], "created_at": ["2024-01-02"],
+                      "source": ["Web"]}).to_excel(writer, sheet_name="leads", index=False)
+    data = kt.load_crm(path)
+    assert data.quotas["quota"].tolist() == [100.0] and data.leads["lead_id"].tolist() == ["007"]
+
+
+def test_parquet_typed_columns_are_read_as_text(tmp_path):
+    pd.DataFrame({"activity_id": [1, 2], "rep": ["Ann", None], "at": pd.to_datetime(
+        ["2024-01-01 10:00", "2024-01-02 00:00"]).tz_localize("America/New_York"),
+        "kind": ["call", "email"]}).to_parquet(tmp_path / "activities.parquet")
+    data = kt.load_crm(tmp_path)
+    assert data.activities["activity_id"].tolist() == ["1"]
+    assert data.activities["at"].tolist() == [T("2024-01-01 15:00")]
+    assert reasons(data) == ["missing value"]
+
+
+def test_lines_with_too_many_fields_and_blank_lines_keep_row_numbers(tmp_path):
+    (tmp_path / "leads.csv").write_text(
+        "lead_id,rep,created_at,source\nL1,Ann,2024-01-01,Web\nL2,Ann,2024-01-02,Web,extra\n"
+        "\nL3,Bo,2024-01-03,Web\n,,,\n")
+    data = kt.load_crm(tmp_path)
+    assert data.leads["lead_id"].tolist() == ["L1", "L3"]
+    rows = data.quality.excluded.set_index("row")["reason"].to_dict()
+    assert rows == {1: "wrong number of fields", 2: "blank row", 4: "blank row"}
+    assert data.quality.overview().set_index("table").loc["leads"].tolist() == [5, 2, 3]
+
+
+def test_header_only_file_is_loaded_empty_with_a_note(tmp_path):
+    (tmp_path / "leads.csv").write_text("lead_id,rep,created_at,source\n")
+    data = kt.load_crm(tmp_path)
+    assert len(data.leads) == 0 and any("no rows" in n for n in data.quality.notes)
+
+
+def test_headers_match_ignoring_case_spaces_and_underscores(tmp_path):
+    (tmp_path / "leads.csv").write_text("Lead ID,REP,Created At,Source\nL1,Ann,2024-01-01,Web\n")
+    assert kt.load_crm(tmp_path).leads["lead_id"].tolist() == ["L1"]
+
+
+def test_mapping_flat_and_per_table(tmp_path):
+    (tmp_path / "leads.csv").write_text("id,owner,signup,channel\nL1,Ann,2024-01-01,Web\n")
+    flat = kt.load_crm(tmp_path, mapping={"lead_id": "id", "rep": "owner",
+                                          "created_at": "signup", "source": "channel"})
+    nested = kt.load_crm(tmp_path, mapping={"leads": {"lead_id": "id", "rep": "owner",
+                                                      "created_at": "signup",
+                                                      "source": ["origin", "channel"]}})
+    for data in (flat, nested):
+        assert data.leads[["lead_id", "rep", "source"]].iloc[0].tolist() == ["L1", "Ann", "Web"]
+        assert "owner" in data.leads  # the file's own column stays
+
+
+def test_mapping_overrides_a_preset_entry():
+    data = kt.load_crm(FIXTURES / "pipedrive", preset="pipedrive",
+                       mapping={"opportunities": {"rep": "Organization - Name"}})
+    assert "Müller GmbH" in data.opportunities["rep"].tolist()
+
+
+def test_stages_argument_overrides_the_preset():
+    data = kt.load_crm(FIXTURES / "maven", preset="maven",
+                       stages=["Prospecting", "Engaging", "Demo"])
+    assert data.stages == ("Prospecting", "Engaging", "Demo")
+
+
+def test_missing_required_column_error_names_everything(tmp_path):
+    (tmp_path / "Opportunities.csv").write_text(
+        "Opportunity ID,Opportunity Owner,Stage,Amount,Created Dt,Close Date,Won,Closed\n"
+        "006A,Ann,Prospecting,10,2024-01-01,2024-02-01,0,0\n")
+    with pytest.raises(kt.SchemaError) as error:
+        kt.load_crm(tmp_path, preset="salesforce")
+    message = str(error.value)
+    for part in ("Opportunities.csv", "opportunities", "'created_at'", "'Created Date'",
+                 "Headers found: ['Opportunity ID'", "Did you mean 'Created Date'?",
+                 "mapping={'created_at': 'Created Dt'}"):
+        assert part in message
+
+
+def test_unrecognised_file_given_explicitly_is_an_error_in_a_folder_a_note(tmp_path):
+    path = tmp_path / "weather.csv"
+    path.write_text("city,temp\nOslo,3\n")
+    with pytest.raises(kt.SchemaError, match="weather.csv: not recognised"):
+        kt.load_crm(path)
+    data = kt.load_crm(tmp_path)
+    assert any("weather.csv: not recognised" in n for n in data.quality.notes)
+
+
+def test_unknown_preset_and_missing_path_are_clear_errors(tmp_path):
+    with pytest.raises(kt.SchemaError, match="Did you mean 'hubspot'"):
+        kt.load_crm(tmp_path, preset="hubspt")
+    with pytest.raises(FileNotFoundError, match="neither a file nor a folder"):
+        kt.load_crm(tmp_path / "nope")
+
+
+def test_empty_folder_gives_empty_tables(tmp_path):
+    data = kt.load_crm(tmp_path)
+    assert all(len(f) == 0 for f in data.tables().values())
+    assert data.quality.overview()["read"].sum() == 0

@@ -1,0 +1,150 @@
+"""Properties of load_crm on random mixes of good and bad rows: for every table rows read =
+kept + excluded, every file row is kept or excluded with the expected reason (never both, never
+neither), and the files are left unchanged."""
+import csv
+import hashlib
+import io
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import kpitools as kt
+
+# Each example loads real files (~0.1-0.3 s): few, deterministic examples keep this < 20 s.
+SETTINGS = settings(max_examples=15, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+HEADER = ["opportunity_id", "rep", "created_at", "amount", "status", "stage", "closed_at",
+          "lead_id"]
+# defect -> (how the row is written, the reason expected in the report; None = kept)
+DEFECTS = {
+    "good": None, "good_won": None, "bad_date": "unparseable date",
+    "negative": "negative amount", "words": "non-numeric amount",
+    "status": "unknown status", "stage": "unknown stage", "early_close": "closed before created",
+    "no_rep": "missing value", "orphan": "orphan foreign key", "duplicate": "duplicate id",
+    "blank": "blank row", "extra_field": "wrong number of fields",
+}
+LEADS = ["000001", "000002", "000003"]
+
+
+def make_row(i, defect, good_ids, draw_amount):
+    row = {"opportunity_id": f"{i:05d}", "rep": "Ann", "created_at": "2024-01-05",
+           "amount": draw_amount, "status": "open", "stage": "Qualify", "closed_at": "",
+           "lead_id": LEADS[i % 3]}
+    if defect == "good_won":
+        row.update(status="won", stage="Closed Won", closed_at="05.02.2024"
+                   if i % 2 else "2024-02-05T10:00:00+01:00")
+    elif defect == "bad_date":
+        row["created_at"] = "31/31/2024"
+    elif defect == "negative":
+        row["amount"] = "-250" if i % 2 else "-$1,250.00"
+    elif defect == "words":
+        row["amount"] = "a lot"
+    elif defect == "status":
+        row["status"] = "maybe"
+    elif defect == "stage":
+        row["stage"] = "Limbo"
+    elif defect == "early_close":
+        row.update(status="lost", stage="Closed Lost", closed_at="2023-12-31")
+    elif defect == "no_rep":
+        row["rep"] = ""
+    elif defect == "orphan":
+        row["lead_id"] = "999999"
+    elif defect == "duplicate" and good_ids:
+        row["opportunity_id"] = good_ids[i % len(good_ids)]
+    return row
+
+
+@st.composite
+def exports(draw):
+    defects = draw(st.lists(st.sampled_from(list(DEFECTS)), min_size=1, max_size=25))
+    amounts = draw(st.lists(st.sampled_from(["100", "$1,250.50", "0", "  42 ", ""]),
+                            min_size=len(defects), max_size=len(defects)))
+    delimiter = draw(st.sampled_from([",", ";", "\t"]))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+    split = draw(st.integers(0, len(defects)))
+    return defects, amounts, delimiter, encoding, split
+
+
+def join(delimiter, fields):
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="").writerow(fields)
+    return buffer.getvalue()
+
+
+def write_files(folder: Path, defects, amounts, delimiter, encoding, split):
+    """Returns {(file, row): (id or None, expected reason or None)}."""
+    expected, good_ids, files = {}, [], {"opportunities_a.csv": [], "opportunities_b.csv": []}
+    for i, (defect, amount) in enumerate(zip(defects, amounts)):
+        name = "opportunities_a.csv" if i < split else "opportunities_b.csv"
+        row = make_row(i, defect, good_ids, amount)
+        if defect == "duplicate" and not good_ids:
+            defect = "good"
+        line = join(delimiter, [row[c] for c in HEADER])
+        if defect == "blank":
+            line = ""
+        elif defect == "extra_field":
+            line += delimiter + "surplus"
+        expected[(name, len(files[name]))] = (row["opportunity_id"], DEFECTS[defect])
+        if DEFECTS[defect] is None:
+            good_ids.append(row["opportunity_id"])
+        files[name].append(line)
+    for name, lines in files.items():
+        if lines:
+            text = "\n".join([join(delimiter, HEADER)] + lines) + "\n"
+            (folder / name).write_bytes(text.encode(encoding))
+    (folder / "leads.csv").write_text("lead_id,rep,created_at,source\n" + "".join(
+        f"{lead},Ann,2024-01-01,{'unknown' if lead.endswith('1') else ''}\n" for lead in LEADS))
+    return expected
+
+
+def digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+
+@SETTINGS
+@given(exports())
+def test_every_row_is_kept_or_excluded_with_its_reason(export):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        expected = write_files(folder, *export)
+        before = digest(folder)
+        data = kt.load_crm(folder)
+        assert digest(folder) == before
+    overview = data.quality.overview().set_index("table")
+    assert (overview["read"] == overview["kept"] + overview["excluded"]).all()
+    assert overview.loc["opportunities", "read"] == len(expected)
+    excluded = data.quality.excluded
+    opp_lines = excluded[excluded["table"] == "opportunities"]
+    reasons = opp_lines.groupby(["file", "row"])["reason"].apply(set).to_dict()
+    kept = data.opportunities["opportunity_id"].tolist()
+    assert len(kept) + len(reasons) == len(expected)
+    for key, (opp_id, reason) in expected.items():
+        if reason is None:
+            assert key not in reasons and opp_id in kept, (key, reasons.get(key))
+        else:
+            assert reason in reasons.get(key, set()), (key, reason, reasons.get(key))
+    assert len(set(kept)) == len(kept)
+    assert data.leads["source"].isna().sum() == 2  # blank stays blank, apart from 'unknown'
+
+
+ids = st.lists(st.text("0123456789", min_size=1, max_size=8), min_size=1, max_size=10,
+               unique=True)
+
+
+@settings(SETTINGS, max_examples=9)
+@given(ids, st.sampled_from(["csv", "parquet", "xlsx"]))
+def test_ids_survive_every_format_as_written(lead_ids, fmt):
+    frame = pd.DataFrame({"lead_id": lead_ids, "rep": "Ann", "created_at": "2024-01-01",
+                          "source": "Web"})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"leads.{fmt}"
+        {"csv": lambda: frame.to_csv(path, index=False),
+         "parquet": lambda: frame.to_parquet(path, index=False),
+         "xlsx": lambda: frame.to_excel(path, index=False)}[fmt]()
+        copy = frame.copy()
+        data = kt.load_crm(path)
+    pd.testing.assert_frame_equal(frame, copy)
+    assert data.leads["lead_id"].tolist() == lead_ids

@@ -1,0 +1,244 @@
+"""Widgets: driven by setting .value, each result equals a direct kpitools call."""
+import warnings
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+import kpitools as kt
+from kpitools import widgets as kw
+
+T = pd.Timestamp
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return kt.load_sample()
+
+
+@pytest.fixture
+def small(opps, history, activities):
+    """The hand-checkable frames of conftest as CRMData, without a ``today``."""
+    quotas = pd.DataFrame({"rep": ["x", "y", "x"], "quota": [20.0, 5.0, 20.0],
+                           "period": [T("2024-03-01"), T("2024-03-01"), T("2024-02-01")]})
+    return kt.clean({"opportunities": opps, "stage_history": history,
+                     "activities": activities, "quotas": quotas})
+
+
+def kinds(widget):
+    return [sorted(o["data"]) for o in widget.output.outputs]
+
+
+def shown_html(widget):
+    return " ".join(o["data"].get("text/html", "") for o in widget.output.outputs)
+
+
+def of(frame, rep):
+    return frame[frame["rep"] == rep]
+
+
+def test_funnel_explorer_follows_rep_and_policy(sample):
+    w = kw.funnel_explorer(sample)
+    assert isinstance(w, kw.widgets.VBox) and w.output in w.children
+    assert w.controls["rep"].options[0] == "All reps"
+    assert list(w.controls["rep"].options[1:]) == sorted(sample.opportunities["rep"].unique())
+    assert_frame_equal(w.result, kt.stage_conversion(sample.stage_history, sample.opportunities))
+    assert kinds(w) == [["image/png", "text/plain"], ["text/html", "text/plain"]]
+    w.controls["rep"].value = "Mei Lin"
+    assert_frame_equal(w.result, kt.stage_conversion(sample.stage_history,
+                                                     of(sample.opportunities, "Mei Lin")))
+    w.controls["policy"].value = "strict"
+    expected = kt.stage_conversion(sample.stage_history, of(sample.opportunities, "Mei Lin"),
+                                   policy="strict")
+    assert_frame_equal(w.result, expected)
+    bars = w.figures[0].axes[0].containers[0]
+    assert [b.get_width() for b in bars] == expected["reached"].astype(float).tolist()
+    assert f"<td>{expected['reached'][0]}</td>" in shown_html(w)
+
+
+def test_win_rate_explorer_passes_every_choice(sample):
+    w = kw.win_rate_explorer(sample)
+    assert_frame_equal(w.result, kt.win_rate(sample.opportunities))
+    assert w.controls["confidence"].continuous_update is False
+    w.controls["by"].value = "source"  # one change, one refresh
+    assert_frame_equal(w.result, kt.win_rate(sample.opportunities, by="source"))
+    with w.hold():  # several changes, one refresh
+        w.controls["period"].value = "QS"
+        w.controls["weight"].value = "amount"
+        w.controls["confidence"].value = 0.8
+    assert_frame_equal(w.result, kt.win_rate(sample.opportunities, by="source", freq="QS",
+                                             weight="amount", confidence=0.8))
+    with w.hold():
+        w.controls["rep"].value = "Lukas Berg"
+        w.controls["by"].value = ""
+        w.controls["period"].value = ""
+        w.controls["weight"].value = "count"
+    mine = kt.win_rate(of(sample.opportunities, "Lukas Berg"), confidence=0.8)
+    assert_frame_equal(w.result, mine)
+    assert w.figures[0].axes[0].lines[0].get_xdata()[0] == mine["win_rate"][0]
+    assert "80% likely range" in w.figures[0].axes[0].get_title()
+
+
+def test_activity_explorer_rep_period_and_comparison(sample):
+    w = kw.activity_explorer(sample)
+    assert_frame_equal(w.result, kt.activity_ratios(sample.activities, freq="MS"))
+    with w.hold():
+        w.controls["rep"].value = "Priya Nair"
+        w.controls["period"].value = "W"
+    expected = kt.activity_ratios(of(sample.activities, "Priya Nair"), freq="W")
+    assert_frame_equal(w.result, expected)
+    w.controls["metric"].value = "next_step_rate"
+    line = w.figures[0].axes[0].lines[0]
+    assert line.get_ydata().tolist() == pytest.approx(expected["next_step_rate"].tolist(),
+                                                      nan_ok=True)
+    w.controls["rep"].value = kw.EACH_REP
+    assert_frame_equal(w.result, kt.activity_ratios(sample.activities, by="rep", freq="W"))
+    assert len(w.figures[0].axes[0].lines) == sample.activities["rep"].nunique()
+
+
+def test_quota_gap_explorer_rows_of_the_chosen_rep_and_month(sample):
+    w = kw.quota_gap_explorer(sample)
+    gap = kt.quota_gap(sample.opportunities, sample.quotas, as_of=sample.today)
+    this_month = gap[gap["period"] == T("2024-12-01")].reset_index(drop=True)
+    assert_frame_equal(w.result, this_month)
+    with w.hold():
+        w.controls["rep"].value = "Mei Lin"
+        w.controls["month"].value = T("2024-11-01")
+    expected = gap[(gap["rep"] == "Mei Lin") & (gap["period"] == T("2024-11-01"))]
+    assert_frame_equal(w.result, expected.reset_index(drop=True))
+    assert [b.get_width() for b in w.figures[0].axes[0].containers[0]] == \
+        expected["closed_won"].tolist()
+
+
+def test_planner_prefills_from_the_reps_numbers_and_replans(sample):
+    w = kw.planner(sample)
+    assert w.controls["win_rate"].continuous_update is False
+    w.controls["rep"].value = "Mei Lin"
+    mine = of(sample.opportunities, "Mei Lin")
+    ratios = kt.activity_ratios(of(sample.activities, "Mei Lin"))
+    c = {name: control.value for name, control in w.controls.items()}
+    assert c["win_rate"] == pytest.approx(kt.win_rate(mine)["win_rate"][0], abs=0.005)
+    assert c["avg_deal_size"] == pytest.approx(kt.deal_metrics(mine)["avg_deal_size"][0], abs=50)
+    assert c["next_step_rate"] == pytest.approx(ratios["next_step_rate"][0], abs=0.005)
+    assert c["outreach_per_first_meeting"] == pytest.approx(
+        ratios["outreach_per_first_meeting"][0], abs=0.25)
+    gap = kt.quota_gap(mine, of(sample.quotas, "Mei Lin"), by=None, as_of=sample.today)
+    assert c["target"] == pytest.approx(gap.loc[gap["period"] == T("2024-12-01"), "gap"].iloc[0],
+                                        abs=250)
+    assert c["weeks"] == 3  # 13 → 31 December
+    expected = kt.plan(c["target"], c["avg_deal_size"], c["win_rate"],
+                       next_step_rate=c["next_step_rate"],
+                       outreach_per_first_meeting=c["outreach_per_first_meeting"], weeks=3)
+    assert_frame_equal(w.result, expected)
+    per_week = expected.set_index("step").loc["outreach", "per_week"]
+    assert w.headline.startswith(f"You need {per_week:,} outreach touches a week")
+    assert w.headline in shown_html(w)
+    w.controls["weeks"].value = 6
+    assert w.result["per_week"].tolist() == [-(-t // 6) for t in expected["total"]]
+
+
+def test_plan_inputs_fall_back_to_team_numbers(small):
+    # Ann has activities but no deals at all: the team's deal numbers are used
+    inputs, notes = kw._plan_inputs(small, "Ann")
+    team = kt.win_rate(small.opportunities)["win_rate"][0]
+    assert inputs["win_rate"] == team
+    assert inputs["avg_deal_size"] == kt.deal_metrics(small.opportunities)["avg_deal_size"][0]
+    assert any("win rate: Ann has no usable number yet" in n for n in notes)
+    assert kt.plan(**kw.plan_inputs(small, "Ann"))["step"].tolist()[-1] == "outreach"
+    # Bo has no first meetings: the team's ratios are used, and no quota: a typical quota
+    inputs, notes = kw._plan_inputs(small, "Bo")
+    assert inputs["next_step_rate"] == 0.5 and inputs["outreach_per_first_meeting"] == 4.0
+    assert inputs["target_revenue"] == 20.0 and inputs["weeks"] == 4
+    assert notes[0].startswith("target: no quota found")
+    empty = kt.clean({})
+    inputs, notes = kw._plan_inputs(empty, None)
+    assert inputs["win_rate"] == kw.FALLBACKS["win_rate"]
+    assert "a typical value is used" in notes[1]
+
+
+def test_planner_with_a_reached_quota_plans_a_full_month(small):
+    w = kw.planner(small)  # no data.today: the last date in the data (2024-03-01) is "now"
+    w.controls["rep"].value = "x"  # nothing closed in March yet: the whole quota is open
+    assert w.controls["target"].value == 20.0 and w.controls["weeks"].value == 5
+    w.controls["rep"].value = "y"  # won 8 of a 5 quota on 1 March
+    assert w.notes[0].startswith("target: a full monthly quota")
+    assert w.controls["target"].value == 5.0 and w.controls["weeks"].value == 4
+    assert w.result["total"].tolist()[0] == 1  # one deal of 8 covers 5
+
+
+def test_an_error_in_a_callback_shows_in_the_output(sample, monkeypatch):
+    w = kw.funnel_explorer(sample)
+
+    def broken(*args, **kwargs):
+        raise ValueError("stage_conversion: no stages left")
+
+    monkeypatch.setattr(kw, "stage_conversion", broken)
+    w.controls["rep"].value = "Mei Lin"  # does not raise
+    assert w.result is None and isinstance(w.error, ValueError)
+    assert "ValueError: stage_conversion: no stages left" in shown_html(w)
+    monkeypatch.undo()
+    w.controls["policy"].value = "strict"
+    assert w.error is None and w.result is not None
+
+
+def test_warnings_are_shown_as_notes(small, monkeypatch):
+    real = kw.activity_ratios
+
+    def noisy(*args, **kwargs):
+        warnings.warn("3 activities have no date")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(kw, "activity_ratios", noisy)
+    w = kw.activity_explorer(small)
+    assert "Note: 3 activities have no date" in shown_html(w)
+
+
+def test_quiz_gives_instant_feedback_per_answer():
+    catalogue = kt.catalogue()
+    quiz = kw.leading_lagging_quiz(catalogue, ["win_rate", "next_step_rate", "churn_rate"])
+    assert list(quiz.controls) == ["win_rate", "next_step_rate", "churn_rate"]
+    assert quiz.result["ok"].tolist() == [None, None, None]
+    quiz.controls["win_rate"].value = "lagging"
+    quiz.controls["next_step_rate"].value = "lagging"
+    assert quiz.result["ok"].tolist() == [True, False, None]
+    assert quiz.result["expected"].tolist() == ["lagging", "leading", "lagging"]
+    assert "1 of 3 right so far" in shown_html(quiz)
+    marks = [child.children[1].value for child in quiz.children[1].children]
+    assert "✅" in marks[0] and "❌" in marks[1] and "Not answered yet" in marks[2]
+    with pytest.raises(KeyError, match="not KPIs"):
+        kw.leading_lagging_quiz(catalogue, ["winrate"])
+
+
+def test_dashboard_shows_scorecard_and_plan_for_the_rep(sample):
+    board = kw.dashboard(sample)
+    assert sorted(board.result) == ["activity", "funnel", "plan", "quota_gap", "win_rate"]
+    board.controls["rep"].value = "Sofia Rossi"
+    assert_frame_equal(board.result["plan"], kt.plan(**kw.plan_inputs(sample, "Sofia Rossi")))
+    assert_frame_equal(board.result["win_rate"],
+                       kt.plots.scorecard_frames(sample, "Sofia Rossi")["win_rate"])
+    assert [len(f.axes) for f in board.figures] == [4, 1]
+    assert "outreach touches a week" in shown_html(board)
+    assert kinds(board).count(["image/png", "text/plain"]) == 2
+
+
+def test_widgets_work_on_a_small_dataset_without_today(small):
+    for build in (kw.funnel_explorer, kw.win_rate_explorer, kw.activity_explorer):
+        widget = build(small)
+        assert widget.error is None, (build.__name__, widget.error)
+    w = kw.quota_gap_explorer(small)
+    assert w.error is None and w.controls["month"].value == T("2024-03-01")
+    assert w.result["rep"].tolist() == ["x", "y"]
+
+
+def test_hold_refreshes_once_after_several_changes(small):
+    w = kw.activity_explorer(small)
+    calls = []
+    render = w._render
+    w._render = lambda values, view: calls.append(values) or render(values, view)
+    with w.hold():
+        w.controls["period"].value = "W"
+        w.controls["rep"].value = "Ann"
+    assert len(calls) == 1 and calls[0]["rep"] == "Ann" and calls[0]["period"] == "W"
+    with w.hold(refresh=False):
+        w.controls["rep"].value = "Bo"
+    assert len(calls) == 1 and w.values()["rep"] == "Bo"
