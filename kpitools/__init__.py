@@ -24,7 +24,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_STAGES", "TERMINAL_STAGES", "CRMData", "QualityReport", "SchemaError", "clean",
-    "validate", "load_crm", "PRESETS", "activity_ratios", "lead_conversion", "source_conversion", "stage_conversion",
+    "validate", "load_crm", "PRESETS",
+    "activity_ratios", "lead_conversion", "source_conversion", "stage_conversion",
     "transition_matrix", "win_rate", "deal_metrics", "quota_gap", "pipeline_as_of", "plan",
     "outreach_by_channel", "interval_by_deals", "stalled_deals",
     "formulas", "catalogue", "kpi",

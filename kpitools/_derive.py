@@ -32,6 +32,19 @@ class Part:
     headers: dict  # canonical column -> the file header (or derivation) it came from
 
 
+def header_key(header) -> str:
+    """Headers compare ignoring case, spaces, '_' and '-' ("Close Date" = "close_date")."""
+    return re.sub(r"[\s_\-\ufeff\u200b]+", "", str(header).casefold())
+
+
+def header_index(columns) -> dict:
+    """header_key → the first column with that key."""
+    index = {}
+    for column in columns:
+        index.setdefault(header_key(column), column)
+    return index
+
+
 def _text(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), np.nan)
 
@@ -254,9 +267,8 @@ def join(piece, join_spec, raw_by_name, notes) -> pd.DataFrame:
     add, name = join_spec["add"], join_spec["file"]
     other = raw_by_name.get(name)
     left_header = piece.header(left)
-    right_index = {} if other is None else {re.sub(r"[\s_\-]+", "", str(c).casefold()): c
-                                             for c in reversed(other.columns)}
-    right_header = right_index.get(re.sub(r"[\s_\-]+", "", right.casefold()))
+    right_index = {} if other is None else header_index(other.columns)
+    right_header = right_index.get(header_key(right))
     if left_header is None or right_header is None:
         notes.append(f"{label}: no {name} file with {right!r} to join: "
                      f"{', '.join(add.values())} left blank.")
@@ -291,7 +303,7 @@ def join(piece, join_spec, raw_by_name, notes) -> pd.DataFrame:
     added = []
     for source, new in add.items():
         target = new if new not in frame else f"{new} ({name})"
-        header = right_index.get(re.sub(r"[\s_\-]+", "", source.casefold()))
+        header = right_index.get(header_key(source))
         values = left_keys.map(lookup[header]) if header else pd.Series(np.nan, frame.index)
         frame[target] = _text(values.where(matched, np.nan))
         added.append(target)

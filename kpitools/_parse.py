@@ -80,13 +80,13 @@ def to_number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Money and quotas as float64; returns (parsed, non-numeric mask).
 
     Currency symbols and codes, thousands separators and decimal commas are understood:
-    "$12,000.00", "12.000,00 €" and "1 234,5" all parse.
+    "$12,000.00", "12.000,00 €" and "1 234,5" all parse; "(500)" is -500.
 
     Examples
     --------
-    >>> parsed, bad = to_number(pd.Series(["$12,000.00", "12.000,00 €", "1 234,5", "lots", ""]))
-    >>> parsed.tolist()[:3], bad.tolist()
-    ([12000.0, 12000.0, 1234.5], [False, False, False, True, False])
+    >>> parsed, bad = to_number(pd.Series(["$12,000.00", "12.000,00 €", "1 234,5", "(500)", "lots"]))
+    >>> parsed.tolist()[:4], bad.tolist()
+    ([12000.0, 12000.0, 1234.5, -500.0], [False, False, False, False, True])
     """
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype("float64"), pd.Series(False, index=values.index)
@@ -109,4 +109,6 @@ def _parse_money(text: pd.Series) -> pd.Series:
         (last_dot >= 0) | (stripped.str.len() - last_comma - 1 != 3))
     us = stripped.str.replace(",", "", regex=False)
     eu = stripped.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    return pd.to_numeric(us.where(~comma_decimal, eu), errors="coerce").astype("float64")
+    number = pd.to_numeric(us.where(~comma_decimal, eu), errors="coerce").astype("float64")
+    bracketed = text.str.fullmatch(r"\(.*\d.*\)").fillna(False).astype(bool)  # accounting: (500)
+    return number.where(~bracketed, -number.abs())

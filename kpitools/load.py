@@ -9,7 +9,6 @@ is reported with its file and 0-based data row; the files' own columns are kept.
 from __future__ import annotations
 
 import difflib
-import re
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -28,9 +27,7 @@ _NAME_GLOBS = (("stage_history", ("*stage_history*", "*stagehistory*", "*history
                ("opportunities", ("*opportunit*",)), ("leads", ("*lead*",)))
 
 
-def _key(header) -> str:
-    """Headers compare ignoring case, spaces, '_' and '-' ("Close Date" = "close_date")."""
-    return re.sub(r"[\s_\-\ufeff\u200b]+", "", str(header).casefold())
+_key = _derive.header_key
 
 
 def _globs_match(name: str, globs) -> int:
@@ -44,9 +41,7 @@ class _Piece:
     def __init__(self, raw: _files.RawFile, explicit: bool):
         self.raw, self.explicit = raw, explicit
         self.label, self.frame, self.rows = raw.label, raw.frame, raw.rows
-        self.index = {}
-        for column in self.frame.columns:
-            self.index.setdefault(_key(column), column)
+        self.index = _derive.header_index(self.frame.columns)
 
     def header(self, name):
         return self.index.get(_key(name))
@@ -279,7 +274,7 @@ def _assemble(by_table, lookups, spec, flat, per_table, stages, notes) -> CRMDat
                         for row, value, reason in piece.raw.dropped]
             for join in tspec.get("joins", ()):
                 piece.frame = _derive.join(piece, join, raw_by_name, notes)
-                piece.index = {_key(c): c for c in reversed(piece.frame.columns)}
+                piece.index = _derive.header_index(piece.frame.columns)
             columns = _all_columns(table, spec)
             user = {c: per_table[table].get(c, flat.get(c, ())) for c in columns}
             part = _derive.build(piece, table, tspec, columns, user, known_stages, notes)

@@ -328,13 +328,21 @@ def _coerce_table(table: str, frame: pd.DataFrame, problems: _Problems, stages, 
         flag(~known & out["stage"].notna(), "stage", "unknown stage")
     if table == "quotas":
         out["period"] = out["period"].dt.to_period("M").dt.start_time
-        flag(out.duplicated(["rep", "period"]) & ~bad, "period", "duplicate id",
+        flag(_later_duplicate(out[["rep", "period"]], bad), "period", "duplicate id",
              out["rep"] + " " + out["period"].astype(str))
     if table in ID_COLUMNS:
         id_column = ID_COLUMNS[table]
-        flag(out[id_column].duplicated() & out[id_column].notna() & ~bad, id_column,
+        flag(_later_duplicate(out[[id_column]], bad) & out[id_column].notna(), id_column,
              "duplicate id")
     return out, bad
+
+
+def _later_duplicate(keys: pd.DataFrame, bad: pd.Series) -> pd.Series:
+    """Rows repeating the key of an earlier *kept* row (the first good copy is kept)."""
+    good = ~bad.to_numpy()
+    duplicate = pd.Series(False, index=keys.index)
+    duplicate[good] = keys[good].duplicated().to_numpy()
+    return duplicate
 
 
 def clean(data, stages=None, terminal=TERMINAL_STAGES, notes=()) -> CRMData:

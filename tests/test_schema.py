@@ -115,3 +115,10 @@ def test_report_renders_for_people():
 def test_unknown_table_is_named():
     with pytest.raises(kt.SchemaError, match="unknown table"):
         kt.clean({"deals": raw_opps()})
+
+
+def test_duplicate_of_an_excluded_row_is_kept():
+    opps = raw_opps(opportunity_id=(3, "3"), amount=(2, "-1"))  # row 2 bad, row 3 repeats its id
+    data = kt.clean({"opportunities": opps})
+    assert reasons(data) == [["opportunities", 2, "amount", "negative amount"]]
+    assert data.opportunities["opportunity_id"].tolist() == ["004211", "2", "3"]
