@@ -17,8 +17,9 @@ def quota_gap(opportunities: pd.DataFrame, quotas: pd.DataFrame, *, by="rep", fr
     coverage of the *remaining* quota (some CRMs divide by the full quota instead; this one
     does not). Coverage is NaN when there is no gap. Only open deals make pipeline, placed in
     the period of their ``expected_close``; with ``as_of``, overdue open deals (expected to
-    close before ``as_of``'s period) roll into that period. Open deals without an expected close
-    date are not in any period.
+    close before ``as_of``'s period) roll into that period, and periods before it have no
+    pipeline figure (NaN: today's open deals say nothing about a month already past). Open deals
+    without an expected close date are not in any period.
 
     Parameters
     ----------
@@ -80,6 +81,8 @@ def quota_gap(opportunities: pd.DataFrame, quotas: pd.DataFrame, *, by="rep", fr
     out[filled] = out[filled].fillna(0.0)
     out["attainment"] = safe_divide(out["closed_won"], out["quota"])
     out["gap"] = (out["quota"] - out["closed_won"]).clip(lower=0)
+    if as_of is not None:  # today's open deals say nothing about months already past
+        out.loc[(out[_groups.PERIOD] < now).to_numpy(), filled[1:]] = np.nan
     out["coverage"] = safe_divide(out["open_pipeline"], out["gap"])
     columns = key_names + ["quota", "closed_won", "attainment", "gap", "open_pipeline",
                            *stage_columns, "coverage"]

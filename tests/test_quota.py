@@ -106,3 +106,10 @@ def test_pipeline_as_of_marks_closed_deal_without_history_as_unknown_stage(histo
 def test_missing_optional_date_columns_mean_nothing_to_place(opps, quotas):
     gap = kt.quota_gap(opps.drop(columns=["expected_close"]), quotas)
     assert gap["open_pipeline"].sum() == 0 and gap["closed_won"].sum() == 18
+
+
+def test_periods_before_as_of_have_no_pipeline_figure(opps, quotas):
+    gap = kt.quota_gap(opps, quotas, as_of="2024-03-10")
+    jan = row(gap, "x", "2024-01-01")
+    assert np.isnan(jan["open_pipeline"]) and np.isnan(jan["coverage"])
+    assert np.isnan(jan["pipeline_Qualify"]) and jan["closed_won"] == 0
