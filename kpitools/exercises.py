@@ -13,6 +13,8 @@ import numbers
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 __all__ = ["Feedback", "check", "check_choice", "spot_the_mistake", "NOT_ANSWERED"]
 
 NOT_ANSWERED = "Not answered yet — replace ... with your answer"
@@ -64,7 +66,7 @@ def _is_placeholder(answer) -> bool:
 
 def _parse_number(answer) -> tuple[float | None, bool]:
     """(value, typed as a percent): 0.25, "25%", "25 %", "20,000", "$5,000", "0,25"."""
-    if isinstance(answer, bool):
+    if isinstance(answer, (bool, np.bool_)):
         return None, False
     if isinstance(answer, numbers.Real):
         return float(answer), False
@@ -139,8 +141,8 @@ def check(answer, expected, *, tolerance: float | None = None, hint: str | None 
     """
     if _is_placeholder(answer):
         return Feedback(None, NOT_ANSWERED)
-    if isinstance(expected, bool):
-        return _check_bool(answer, expected, hint)
+    if isinstance(expected, (bool, np.bool_)):
+        return _check_bool(answer, bool(expected), hint)
     if isinstance(expected, numbers.Real):
         return _check_number(answer, float(expected), tolerance, hint, share)
     if isinstance(expected, str):
@@ -183,7 +185,7 @@ def _check_number(answer, expected: float, tolerance, hint, share) -> Feedback:
 
 def _check_bool(answer, expected: bool, hint) -> Feedback:
     words = {"true": True, "yes": True, "y": True, "false": False, "no": False, "n": False}
-    value = answer if isinstance(answer, bool) else words.get(_normal(answer))
+    value = bool(answer) if isinstance(answer, (bool, np.bool_)) else words.get(_normal(answer))
     if value is None:
         return Feedback(False, _with_hint(f"Could not read {answer!r} as yes or no.", hint), hint)
     if value == expected:
@@ -269,7 +271,8 @@ def spot_the_mistake(answer, expected, claimed, *, explanation: str = "",
     Examples
     --------
     >>> spot_the_mistake(200, 20_000, 200, explanation="200 × 0.25 × 10,000 / 25 is 20,000.")
-    ❌ That is the figure the source printed (200): it is the mistake. Redo the arithmetic from the inputs.
+    ❌ That is the figure the source printed (200): it is the mistake. Redo the arithmetic
+    from the inputs.
     >>> spot_the_mistake("20,000", 20_000, 200, explanation="200 × 0.25 × 10,000 / 25 is 20,000.")
     ✅ Correct! 20,000 — the source printed 200. 200 × 0.25 × 10,000 / 25 is 20,000.
     """

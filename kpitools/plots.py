@@ -340,10 +340,12 @@ def plot_quota_gap(gap: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Ax
     ax.vlines(gap["quota"].to_numpy(dtype=float)[has_quota], y[has_quota] - 0.45,
               y[has_quota] + 0.45, color=RED, linewidth=3, label="quota")
     _side_notes(ax, y, ["no quota" if pd.isna(r.quota) else "quota reached" if r.gap == 0 else
-                        f"gap {r.gap:,.0f}\ncoverage {r.coverage:.1f}×" for r in gap.itertuples()])
+                        f"gap {r.gap:,.0f}" + ("" if pd.isna(r.coverage) else
+                                               f"\ncoverage {r.coverage:.1f}×")
+                        for r in gap.itertuples()])
     ax.set_xlim(0, np.nanmax(np.r_[left, gap["quota"].to_numpy(dtype=float), 1.0]) * 1.05)
     ax.xaxis.set_major_formatter(MONEY)
-    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.xaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]))
     ax.set_xlabel("Amount")
     title = "Closed won + open pipeline vs quota"
     title += f" — {_labels(gap.head(1), fixed)[0]}" if fixed else ""

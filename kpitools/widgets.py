@@ -131,13 +131,15 @@ def _format(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_datetime64_any_dtype(values):
             out[column] = values.dt.strftime("%Y-%m-%d")
             continue
+        if pd.api.types.is_integer_dtype(values):
+            out[column] = values.map(lambda v: "–" if pd.isna(v) else f"{v:,}")
         if not pd.api.types.is_float_dtype(values):
             continue
         form = ("{:.0%}" if column in _SHARES or column.endswith("_rate") else
                 "{:,.0f}" if column in _MONEY or column.startswith("pipeline_") else
                 "{:.1f}×" if column == "coverage" else "{:,.1f}")
         out[column] = values.map(lambda v: "–" if pd.isna(v) else form.format(v))
-    return out
+    return out.rename(columns=lambda c: str(c).replace("_", " "))  # headers may wrap
 
 
 def _figure(width: float = 8, height: float = 4.5):
@@ -146,12 +148,17 @@ def _figure(width: float = 8, height: float = 4.5):
 
 
 def _rep_dropdown(*frames: pd.DataFrame, extra=()) -> widgets.Dropdown:
-    reps = sorted({str(r) for f in frames if "rep" in f for r in f["rep"].dropna()})
+    reps = sorted({r for f in frames if "rep" in f for r in f["rep"].dropna().astype(str).unique()})
     return widgets.Dropdown(options=[ALL_REPS, *extra, *reps], value=ALL_REPS, description="Rep")
 
 
 def _rep(value: str) -> str | None:
     return None if value in (ALL_REPS, EACH_REP) else value
+
+
+def _named(frame: pd.DataFrame, rep: str) -> pd.DataFrame:
+    """The frame with the chosen rep as a column, so the chart names whose numbers it shows."""
+    return frame.assign(rep=rep) if _rep(rep) and "rep" not in frame else frame
 
 
 def _built(widget: KPIWidget) -> KPIWidget:
@@ -190,7 +197,7 @@ def funnel_explorer(data) -> KPIWidget:
         frame = stage_conversion(data.stage_history,
                                  _rep_rows(data.opportunities, _rep(values["rep"])),
                                  stages=data.stages, policy=values["policy"])
-        view.figure(plot_funnel(frame, ax=_figure()[1]).figure)
+        view.figure(plot_funnel(_named(frame, values["rep"]), ax=_figure()[1]).figure)
         view.table(frame)
         return frame
 
@@ -238,7 +245,8 @@ def win_rate_explorer(data) -> KPIWidget:
                          weight=None if values["weight"] == "count" else values["weight"],
                          confidence=values["confidence"])
         ax = _figure(8, 1.6 + 0.35 * len(frame))[1]
-        view.figure(plot_win_rate(frame, ax=ax, confidence=values["confidence"]).figure)
+        view.figure(plot_win_rate(_named(frame, values["rep"]), ax=ax,
+                                  confidence=values["confidence"]).figure)
         view.table(frame)
         return frame
 
@@ -279,7 +287,8 @@ def activity_explorer(data) -> KPIWidget:
         frame = activity_ratios(_rep_rows(data.activities, _rep(values["rep"])),
                                 by="rep" if values["rep"] == EACH_REP else None,
                                 freq=values["period"])
-        view.figure(plot_activity_ratios(frame, values["metric"], ax=_figure()[1]).figure)
+        view.figure(plot_activity_ratios(_named(frame, values["rep"]), values["metric"],
+                                         ax=_figure()[1]).figure)
         view.table(frame)
         return frame
 
@@ -351,12 +360,13 @@ def _usable(value) -> bool:
 def _plan_inputs(data, rep: str | None) -> tuple[dict, list[str]]:
     """``plan`` keyword arguments from a rep's numbers, and notes on where each came from."""
     today = _today(data)
-    team = _own_numbers(data, None, today)
-    own = _own_numbers(data, rep, today) if rep else team
+    own = _own_numbers(data, rep, today)
+    team = {} if rep else own  # the team's numbers, computed only when a rep's are missing
     inputs, notes = {}, []
     for name in FALLBACKS:
         inputs[name] = own[name]
         if not _usable(inputs[name]):
+            team = team or _own_numbers(data, None, today)
             inputs[name] = team[name] if _usable(team[name]) else FALLBACKS[name]
             notes.append(f"{name.replace('_', ' ')}: " + (
                 f"{rep} has no usable number yet, so the team's is used" if _usable(team[name])
@@ -440,16 +450,14 @@ def planner(data) -> KPIWidget:
     >>> w.headline.startswith("You need")
     True
     """
-    top = max(float(data.quotas["quota"].max()) if len(data.quotas) else 0.0, 100_000.0)
-
     def slider(description, value, low, high, step, form):
         return widgets.FloatSlider(value=value, min=low, max=high, step=step,
                                    readout_format=form, description=description, **_SLIDER)
 
     controls = {
         "rep": _rep_dropdown(data.quotas, data.opportunities, data.activities),
-        "target": slider("Target revenue", 0, 0, top * 3, 1, ",.0f"),
-        "avg_deal_size": slider("Average deal size", 1000, 1, top, 1, ",.0f"),
+        "target": slider("Target revenue", 0, 0, 1, 1, ",.0f"),  # ranges set by the rep
+        "avg_deal_size": slider("Average deal size", 1, 1, 1, 1, ",.0f"),
         "win_rate": slider("Win rate", 0.25, 0.01, 1, 0.01, ".0%"),
         "next_step_rate": slider("First meetings with a next step", 0.5, 0.01, 1, 0.01, ".0%"),
         "outreach_per_first_meeting": slider("Outreach per first meeting", 10, 1, 100, 0.5,
@@ -464,7 +472,10 @@ def planner(data) -> KPIWidget:
             with widget.hold(refresh=False):
                 for name, value in inputs.items():
                     control = widget.controls[name]
-                    if name in ("target", "avg_deal_size", "outreach_per_first_meeting"):
+                    if name in ("target", "avg_deal_size"):  # a range around the rep's number
+                        control.min, control.max = 0, max(value * 3, 1)
+                        control.min = 0 if name == "target" else max(round(value / 10), 1)
+                    elif name == "outreach_per_first_meeting":
                         control.max = max(control.max, value * 2)
                     control.value = round(value / control.step) * control.step
             filled_for["rep"], values = values["rep"], widget.values()

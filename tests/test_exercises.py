@@ -1,6 +1,7 @@
 """Self-check helpers: every branch, and never an exception for a learner's answer."""
 import math
 
+import numpy as np
 import pytest
 
 from kpitools.exercises import NOT_ANSWERED, Feedback, check, check_choice, spot_the_mistake
@@ -53,7 +54,8 @@ def test_numbers_wrong_or_unreadable():
     assert wrong.message == "Not quite: 200 is too low. Hint: Divide by days, not by deals."
     assert check(20_200, 20_000).ok is False  # 1% off: beyond the default 0.5%
     unreadable = check("about twenty", 20_000)
-    assert unreadable.ok is False and "Could not read 'about twenty' as a number" in unreadable.message
+    assert unreadable.ok is False
+    assert "Could not read 'about twenty' as a number" in unreadable.message
     assert "25%" in check("a quarter", 0.25).message  # the example matches a share
     assert check(True, 1).ok is False  # a bool is not a number
     assert check(16.67, 16.666).message == "Correct! 16.67"
@@ -82,13 +84,15 @@ def test_text_is_compared_ignoring_case_spacing_and_end_punctuation():
 
 def test_yes_no_answers():
     assert check("Yes", True).ok and check(False, False).ok and check("n", False).ok
+    assert check("yes", np.True_).ok and check(np.False_, False).ok
     assert check("no", True).message == "Not quite: the answer is not no."
     assert "as yes or no" in check("maybe", True).message
 
 
 def test_other_expected_values_compare_by_equality():
     assert check([20, 80], [20, 80]).ok
-    assert check([20, 81], [20, 80], hint="h").message == "Not quite: you answered [20, 81]. Hint: h"
+    wrong = check([20, 81], [20, 80], hint="h")
+    assert wrong.message == "Not quite: you answered [20, 81]. Hint: h"
 
     class Weird:
         def __eq__(self, other):
@@ -100,7 +104,8 @@ def test_other_expected_values_compare_by_equality():
 OPTIONS = ["won / all deals", "won / (won + lost)", "won / leads"]
 
 
-@pytest.mark.parametrize("answer", ["b", "B", "(b)", " B ", "won / (won + lost)", "WON / (WON + LOST)"])
+@pytest.mark.parametrize("answer", ["b", "B", "(b)", " B ", "won / (won + lost)",
+                                    "WON / (WON + LOST)"])
 def test_choice_by_letter_or_text(answer):
     feedback = check_choice(answer, "won / (won + lost)", OPTIONS)
     assert feedback.ok and feedback.message == "Correct! B: won / (won + lost)"
@@ -108,7 +113,8 @@ def test_choice_by_letter_or_text(answer):
 
 def test_choice_wrong_unmatched_placeholder_and_bad_expected():
     wrong = check_choice("a", "B", OPTIONS, hint="Open deals are undecided.")
-    assert wrong.message == "Not quite: you chose A: won / all deals. Hint: Open deals are undecided."
+    assert wrong.message == ("Not quite: you chose A: won / all deals. "
+                             "Hint: Open deals are undecided.")
     assert check_choice(..., "B", OPTIONS).ok is None
     unmatched = check_choice("z", "B", OPTIONS)
     assert unmatched.ok is False and "letter A–C" in unmatched.message

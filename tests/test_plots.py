@@ -191,6 +191,15 @@ def test_quota_gap_of_one_rep_over_months_labels_months(sample):
     assert widths(ax.containers[0]) == rows["closed_won"].tolist()
 
 
+def test_quota_gap_of_a_past_month_has_no_pipeline_figure(gap_rows):
+    past = gap_rows.assign(open_pipeline=np.nan, pipeline_Qualify=np.nan,
+                           pipeline_Propose=np.nan, coverage=np.nan)
+    ax = plots.plot_quota_gap(past)
+    assert texts(ax) == ["gap 60", "quota reached", "no quota"]
+    assert widths(ax.containers[0]) == [40.0, 60.0, 10.0]
+    assert ax.get_xlim() == (0, pytest.approx(105.0))
+
+
 # --- plot_plan --------------------------------------------------------------------------------
 def test_plan_draws_centred_bars_of_the_totals():
     frame = kt.plan(100_000, 5_000, 0.25, next_step_rate=0.5, outreach_per_first_meeting=12,

@@ -53,7 +53,8 @@ def test_funnel_explorer_follows_rep_and_policy(sample):
     assert_frame_equal(w.result, expected)
     bars = w.figures[0].axes[0].containers[0]
     assert [b.get_width() for b in bars] == expected["reached"].astype(float).tolist()
-    assert f"<td>{expected['reached'][0]}</td>" in shown_html(w)
+    assert w.figures[0].axes[0].get_title().endswith("— Mei Lin")
+    assert f"<td>{expected['reached'][0]:,}</td>" in shown_html(w)
 
 
 def test_win_rate_explorer_passes_every_choice(sample):
@@ -76,6 +77,7 @@ def test_win_rate_explorer_passes_every_choice(sample):
     mine = kt.win_rate(of(sample.opportunities, "Lukas Berg"), confidence=0.8)
     assert_frame_equal(w.result, mine)
     assert w.figures[0].axes[0].lines[0].get_xdata()[0] == mine["win_rate"][0]
+    assert w.figures[0].axes[0].get_yticklabels()[0].get_text() == "Lukas Berg"
     assert "80% likely range" in w.figures[0].axes[0].get_title()
 
 
@@ -126,6 +128,10 @@ def test_planner_prefills_from_the_reps_numbers_and_replans(sample):
     assert c["target"] == pytest.approx(gap.loc[gap["period"] == T("2024-12-01"), "gap"].iloc[0],
                                         abs=250)
     assert c["weeks"] == 3  # 13 → 31 December
+    deal = w.controls["avg_deal_size"]  # a range around the rep's own number
+    assert deal.min == pytest.approx(c["avg_deal_size"] / 10, abs=1)
+    assert deal.max == pytest.approx(c["avg_deal_size"] * 3, abs=3)
+    assert w.controls["target"].max == pytest.approx(c["target"] * 3, abs=3)
     expected = kt.plan(c["target"], c["avg_deal_size"], c["win_rate"],
                        next_step_rate=c["next_step_rate"],
                        outreach_per_first_meeting=c["outreach_per_first_meeting"], weeks=3)
@@ -242,3 +248,13 @@ def test_hold_refreshes_once_after_several_changes(small):
     with w.hold(refresh=False):
         w.controls["rep"].value = "Bo"
     assert len(calls) == 1 and w.values()["rep"] == "Bo"
+
+
+def test_tables_show_rates_as_percent_and_money_with_separators():
+    frame = pd.DataFrame({"period": [T("2024-03-01")], "won": [1200], "win_rate": [0.256],
+                          "closed_won": [12345.6], "pipeline_Qualify": [1000.0],
+                          "coverage": [1.25], "avg_cycle_days": [10.04], "rep": ["Ann"],
+                          "ci_low": [float("nan")]})
+    shown = kw._format(frame).iloc[0].tolist()
+    assert shown == ["2024-03-01", "1,200", "26%", "12,346", "1,000", "1.2×", "10.0", "Ann", "–"]
+    assert list(kw._format(frame).columns)[:3] == ["period", "won", "win rate"]
