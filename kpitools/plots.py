@@ -2,101 +2,26 @@
 
 Each ``plot_*`` takes a tidy frame from a kpitools function, draws on ``ax`` (the current axes
 when None) with ``ax.*`` calls only, passes ``**kwargs`` to its main matplotlib call and returns
-the Axes. Only the composite ``rep_scorecard`` makes its own Figure. Nothing is computed here
-but layout: the numbers come from the frames.
+the Axes. Only the composite ``rep_scorecard`` (``kpitools.scorecard``, re-exported here) makes its
+own Figure. Nothing is computed here but layout: the numbers come from the frames.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, MonthLocator
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
+from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
-from kpitools.activity import activity_ratios
-from kpitools.funnel import stage_conversion
-from kpitools.quota import quota_gap
-from kpitools.winrate import win_rate
+from kpitools._plotbase import (  # noqa: F401  (_period_labels: kt.plots._period_labels)
+    BLUE, GREEN, GREY, METRIC_LABELS, MONEY, PERCENT, PLAN_LABELS, QUOTA_COLUMNS, RATIO_COLUMNS,
+    RED, STAGE_BLUES, STAGE_COLUMNS, WIN_COLUMNS, _axes, _labels, _one_group, _pct,
+    _period_labels, _rows, _side_notes)
 
 __all__ = ["plot_funnel", "plot_activity_ratios", "plot_win_rate", "plot_interval_by_deals",
            "plot_quota_gap", "plot_plan", "plot_transition_heatmap", "plot_catalogue",
            "scorecard_frames", "plot_scorecard", "rep_scorecard"]
-
-BLUE, GREEN, GREY, RED = "#3b75af", "#2e8b57", "#9e9e9e", "#c0392b"
-STAGE_BLUES = ("#6baed6", "#3182bd", "#08519c", "#08306b")  # light (early) → dark (late)
-RATIO_COLUMNS = ("outreach", "first_meetings", "next_steps", "outreach_per_first_meeting",
-                 "next_step_rate")
-METRIC_LABELS = {  # metric: (title, axis label)
-    "outreach_per_first_meeting": ("Outreach touches per first meeting (lower is better)",
-                                   "touches per first meeting"),
-    "next_step_rate": ("First meetings that end with a scheduled next step",
-                       "share of first meetings"),
-    "outreach": ("Outreach touches (calls, emails, social, events)", "touches"),
-    "first_meetings": ("First meetings held", "first meetings"),
-    "next_steps": ("First meetings with a scheduled next step", "first meetings"),
-}
-WIN_COLUMNS = ("won", "lost", "win_rate", "ci_low", "ci_high")
-QUOTA_COLUMNS = ("quota", "closed_won", "attainment", "gap", "open_pipeline", "coverage")
-STAGE_COLUMNS = ("stage", "reached", "advanced", "still_open", "conversion", "backward_moves",
-                 "median_days_in_stage", "p90_days_in_stage")
-PLAN_LABELS = {"deals": "Deals to win", "opportunities": "Opportunities to open",
-               "first_meetings": "First meetings to hold", "outreach": "Outreach touches"}
-MONEY = FuncFormatter(lambda value, _: f"{value:,.0f}")
-PERCENT = PercentFormatter(xmax=1, decimals=0)
-
-
-def _axes(ax: Axes | None) -> Axes:
-    return plt.gca() if ax is None else ax
-
-
-def _pct(value) -> str:
-    return "–" if pd.isna(value) else f"{value:.0%}"
-
-
-def _period_labels(values) -> list[str]:
-    """Period starts as words: 'Q1 2024' for quarters, 'Mar 2024' for months, else the day."""
-    dates = pd.to_datetime(pd.Series(values)).reset_index(drop=True)
-    distinct = dates.dropna().drop_duplicates().sort_values()
-    months = distinct.dt.year * 12 + distinct.dt.month
-    firsts = distinct.dt.day.eq(1).all()
-    if firsts and len(distinct) > 1 and (months % 3 == 1).all():
-        return [f"Q{d.quarter} {d.year}" if pd.notna(d) else "–" for d in dates]
-    return [d.strftime("%b %Y" if firsts else "%d %b %Y") if pd.notna(d) else "–" for d in dates]
-
-
-def _labels(frame: pd.DataFrame, keys: list[str]) -> list[str]:
-    """One readable label per row from the key columns, joined with ' · '."""
-    parts = [_period_labels(frame[k]) if pd.api.types.is_datetime64_any_dtype(frame[k])
-             else frame[k].astype(str).tolist() for k in keys]
-    return [" · ".join(row) for row in zip(*parts)]
-
-
-def _one_group(frame: pd.DataFrame, where: str, keys: list[str]) -> str:
-    """The frame's single group as a label; a frame with several groups is an error."""
-    groups = frame[keys].drop_duplicates() if keys else frame.iloc[:0]
-    if len(groups) > 1:
-        raise ValueError(f"{where} draws one group, but the frame has {len(groups)} "
-                         f"(columns {keys}). Select one first, e.g. "
-                         f"frame[frame[{keys[0]!r}] == {groups.iloc[0, 0]!r}].")
-    return _labels(groups, keys)[0] if len(groups) else ""
-
-
-def _rows(ax: Axes, labels: list[str]) -> np.ndarray:
-    """One row per label, the first on top; returns the row positions."""
-    y = np.arange(len(labels))
-    ax.set_yticks(y, labels)
-    ax.set_ylim(len(y) - 0.5, -0.5)
-    return y
-
-
-def _side_notes(ax: Axes, y, notes, size="small") -> None:
-    """One note per row in the right margin, level with the row."""
-    for position, note in zip(y, notes):
-        ax.text(1.02, position, note, transform=ax.get_yaxis_transform(), va="center",
-                fontsize=size, clip_on=False)
 
 
 def plot_funnel(conversion: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
@@ -475,127 +400,5 @@ def plot_catalogue(catalogue: pd.DataFrame, *, ax: Axes | None = None, **kwargs)
     return ax
 
 
-def _rep_rows(frame: pd.DataFrame, rep: str | None) -> pd.DataFrame:
-    """The rows of one rep (all rows for None)."""
-    return frame if rep is None else frame[frame["rep"].eq(rep).to_numpy()]
-
-
-def _today(data) -> pd.Timestamp:
-    """The data's "now": ``data.today``, else the last activity, deal or close date."""
-    if getattr(data, "today", None) is not None:
-        return pd.Timestamp(data.today)
-    dates = [data.activities.get("at"), data.opportunities.get("created_at"),
-             data.opportunities.get("closed_at")]
-    latest = max((d.max() for d in dates if d is not None and d.notna().any()), default=None)
-    return pd.Timestamp(latest) if latest is not None else pd.Timestamp.now().normalize()
-
-
-def scorecard_frames(data, rep: str | None = None, *, as_of=None, freq: str = "MS",
-                     months: int = 3) -> dict[str, pd.DataFrame]:
-    """The four coaching KPIs of one rep (or the team), as frames for ``plot_scorecard``.
-
-    Parameters
-    ----------
-    data : CRMData
-    rep : str, optional
-        A rep's name; None for the team.
-    as_of : date-like, optional
-        "Today"; default ``data.today``.
-    freq : str, default "MS"
-        Period of the activity ratios.
-    months : int, default 3
-        Months of quota gap shown for a rep (the team view shows each rep this month).
-
-    Returns
-    -------
-    dict of DataFrame
-        ``activity`` (activity_ratios per period), ``funnel`` (stage_conversion),
-        ``win_rate`` (the rep and the team; label column ``who``), ``quota_gap`` (rows to draw).
-
-    Examples
-    --------
-    >>> import kpitools as kt
-    >>> frames = scorecard_frames(kt.load_sample(), "Mei Lin")
-    >>> sorted(frames), frames["win_rate"]["who"].tolist()
-    (['activity', 'funnel', 'quota_gap', 'win_rate'], ['Mei Lin', 'Team'])
-    """
-    as_of = _today(data) if as_of is None else pd.Timestamp(as_of)
-    opps = _rep_rows(data.opportunities, rep)
-    mine = (win_rate(opps, by="rep").rename(columns={"rep": "who"}) if rep is None
-            else win_rate(opps).assign(who=rep))
-    team = win_rate(data.opportunities).assign(who="Team")
-    gap = _rep_rows(quota_gap(data.opportunities, data.quotas, as_of=as_of, stages=data.stages),
-                    rep)
-    month = as_of.to_period("M").start_time
-    gap = gap[gap["period"].eq(month)] if rep is None else gap[gap["period"] <= month].tail(months)
-    return {"activity": activity_ratios(_rep_rows(data.activities, rep), freq=freq),
-            "funnel": stage_conversion(data.stage_history, opps, stages=data.stages),
-            "win_rate": pd.concat([mine, team], ignore_index=True)[["who", *WIN_COLUMNS]],
-            "quota_gap": gap.reset_index(drop=True)}
-
-
-def plot_scorecard(frames: dict[str, pd.DataFrame], *, fig: Figure | None = None,
-                   title: str = "") -> Figure:
-    """Draw the four scorecard panels from ``scorecard_frames`` output on one Figure.
-
-    Parameters
-    ----------
-    frames : dict of DataFrame
-    fig : Figure, optional
-        Figure to draw on (resized to 13 × 9 in); a new pyplot figure by default.
-    title : str, optional
-
-    Returns
-    -------
-    Figure
-
-    Examples
-    --------
-    >>> import kpitools as kt
-    >>> from matplotlib.figure import Figure
-    >>> len(plot_scorecard(scorecard_frames(kt.load_sample()), fig=Figure()).axes)
-    4
-    """
-    if fig is None:
-        fig = plt.figure(figsize=(13, 9), layout="constrained")
-    fig.set_layout_engine("constrained")
-    fig.set_size_inches(13, 9)
-    (activity, funnel), (rates, gap) = fig.subplots(2, 2)
-    plot_activity_ratios(frames["activity"], ax=activity)
-    plot_funnel(frames["funnel"], ax=funnel)
-    plot_win_rate(frames["win_rate"], label="who", ax=rates)
-    plot_quota_gap(frames["quota_gap"], ax=gap)
-    if title:
-        fig.suptitle(title, fontsize="x-large", fontweight="bold")
-    return fig
-
-
-def rep_scorecard(data, rep: str | None = None, *, as_of=None, fig: Figure | None = None) -> Figure:
-    """One rep's scorecard: activity ratios, funnel, win rate with its range, and quota gap.
-
-    Parameters
-    ----------
-    data : CRMData
-    rep : str, optional
-        A rep's name; None for the team.
-    as_of : date-like, optional
-        "Today"; default ``data.today``.
-    fig : Figure, optional
-        Figure to draw on; a new pyplot figure by default.
-
-    Returns
-    -------
-    Figure
-        Four panels.
-
-    Examples
-    --------
-    >>> import matplotlib.pyplot as plt, kpitools as kt
-    >>> fig = rep_scorecard(kt.load_sample(), "Mei Lin")
-    >>> fig.get_suptitle()
-    'Scorecard: Mei Lin — as of 13 Dec 2024'
-    >>> plt.close(fig)
-    """
-    as_of = _today(data) if as_of is None else pd.Timestamp(as_of)
-    return plot_scorecard(scorecard_frames(data, rep, as_of=as_of), fig=fig,
-                          title=f"Scorecard: {rep or 'all reps'} — as of {as_of:%d %b %Y}")
+# the composite draws the plots above, so it is imported last (kt.plots.rep_scorecard etc.)
+from kpitools.scorecard import plot_scorecard, rep_scorecard, scorecard_frames  # noqa: E402,F401

@@ -9,161 +9,30 @@ widgets can be driven from a plain Python test (``with w.hold(): ...`` sets seve
 """
 from __future__ import annotations
 
-import base64
 import html
-import io
-import math
-import warnings
-from contextlib import contextmanager
 
 import ipywidgets as widgets
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from kpitools import exercises
+from kpitools._repnumbers import (  # noqa: F401  (FALLBACKS: kt.widgets.FALLBACKS)
+    FALLBACKS, _plan_inputs, _rep_rows, _today, plan_inputs)
+from kpitools._widgetbase import (  # noqa: F401  (ALL_REPS, _format: kt.widgets.<name>)
+    ALL_REPS, EACH_REP, KPIWidget, _GREY, _SLIDER, _built, _figure, _format, _named, _rep,
+    _rep_dropdown)
 from kpitools.activity import activity_ratios
-from kpitools.deals import deal_metrics
 from kpitools.funnel import stage_conversion
 from kpitools.plan import plan
-from kpitools.plots import (_rep_rows, _today, plot_activity_ratios, plot_funnel, plot_plan,
-                            plot_quota_gap, plot_scorecard, plot_win_rate, scorecard_frames)
+from kpitools.plots import (plot_activity_ratios, plot_funnel, plot_plan, plot_quota_gap,
+                            plot_scorecard, plot_win_rate, scorecard_frames)
 from kpitools.quota import quota_gap
-from kpitools.schema import SchemaError
 from kpitools.winrate import win_rate
 
 __all__ = ["KPIWidget", "funnel_explorer", "win_rate_explorer", "activity_explorer",
            "quota_gap_explorer", "planner", "plan_inputs", "leading_lagging_quiz", "dashboard"]
 
-ALL_REPS = "All reps"
-EACH_REP = "Each rep (compare)"
 NOT_CHOSEN = "(choose)"
-FALLBACKS = {"avg_deal_size": 10_000.0, "win_rate": 0.25, "next_step_rate": 0.5,
-             "outreach_per_first_meeting": 10.0}  # when neither the rep nor the team has data
-_SLIDER = {"continuous_update": False, "style": {"description_width": "initial"},
-           "layout": widgets.Layout(width="420px")}
-_MONEY = ("amount", "revenue", "quota", "closed_won", "gap", "open_pipeline", "avg_deal_size",
-          "won_amount", "lost_amount")
-_SHARES = ("conversion", "attainment", "win_rate", "ci_low", "ci_high", "width")
-_GREY = '<p style="color:#616161">{}</p>'
-
-
-class KPIWidget(widgets.VBox):
-    """Controls, an output area and the last result; ``refresh()`` recomputes and redraws."""
-
-    def __init__(self, controls: dict, render, *, title: str = "", body=None):
-        super().__init__()
-        self.controls, self.output = dict(controls), widgets.Output()
-        self.result, self.figures, self.error = None, [], None
-        self._render, self._paused = render, False
-        head = [widgets.HTML(f"<h3>{html.escape(title)}</h3>")] if title else []
-        body = body or widgets.HBox(list(self.controls.values()),
-                                    layout=widgets.Layout(flex_flow="row wrap"))
-        self.children = [*head, body, self.output]
-        for control in self.controls.values():
-            control.observe(self._changed, names="value")
-
-    def values(self) -> dict:
-        """The controls' current values by name."""
-        return {name: control.value for name, control in self.controls.items()}
-
-    @contextmanager
-    def hold(self, refresh: bool = True):
-        """Set several controls, then recompute once (``with w.hold(): ...``)."""
-        paused, self._paused = self._paused, True
-        try:
-            yield self
-        finally:
-            self._paused = paused
-        if refresh and not paused:
-            self.refresh()
-
-    def _changed(self, change) -> None:
-        if not self._paused:
-            self.refresh()
-
-    def refresh(self) -> None:
-        """Recompute with the controls' current values and redraw the output."""
-        view = _View()
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                self.result = self._render(self.values(), view)
-            for message in dict.fromkeys(str(w.message) for w in caught):
-                view.html(_GREY.format("Note: " + html.escape(message)))
-            self.error = None
-        except Exception as exc:  # shown to the learner instead of being lost in a log
-            self.result, self.error, view = None, exc, _View()
-            view.html(f'<div style="color:#b71c1c;background:#ffebee;padding:6px">⚠️ '
-                      f"{type(exc).__name__}: {html.escape(str(exc))}</div>")
-        self.figures = view.figures
-        self.output.outputs = tuple(view.parts)
-
-
-class _View:
-    """Collects what a refresh shows as Jupyter display messages (no kernel needed)."""
-
-    def __init__(self):
-        self.parts, self.figures = [], []
-
-    def _add(self, data: dict) -> None:
-        self.parts.append({"output_type": "display_data", "data": data, "metadata": {}})
-
-    def html(self, text: str) -> None:
-        self._add({"text/html": text, "text/plain": text})
-
-    def table(self, frame: pd.DataFrame) -> None:
-        self.html(_format(frame).to_html(index=False, border=0, na_rep="–"))
-
-    def figure(self, fig: Figure) -> None:
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=90, pil_kwargs={"compress_level": 1})
-        self.figures.append(fig)
-        self._add({"image/png": base64.b64encode(buffer.getvalue()).decode(),
-                   "text/plain": "<Figure>"})
-
-
-def _format(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rates as %, money with thousands separators, dates as days (for display only)."""
-    out = frame.copy()
-    for column in out.columns:
-        values = out[column]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            out[column] = values.dt.strftime("%Y-%m-%d")
-            continue
-        if pd.api.types.is_integer_dtype(values):
-            out[column] = values.map(lambda v: "–" if pd.isna(v) else f"{v:,}")
-        if not pd.api.types.is_float_dtype(values):
-            continue
-        form = ("{:.0%}" if column in _SHARES or column.endswith("_rate") else
-                "{:,.0f}" if column in _MONEY or column.startswith("pipeline_") else
-                "{:.1f}×" if column == "coverage" else "{:,.1f}")
-        out[column] = values.map(lambda v: "–" if pd.isna(v) else form.format(v))
-    return out.rename(columns=lambda c: str(c).replace("_", " "))  # headers may wrap
-
-
-def _figure(width: float = 8, height: float = 4.5):
-    fig = Figure(figsize=(width, height), layout="constrained")
-    return fig, fig.subplots()
-
-
-def _rep_dropdown(*frames: pd.DataFrame, extra=()) -> widgets.Dropdown:
-    reps = sorted({r for f in frames if "rep" in f for r in f["rep"].dropna().astype(str).unique()})
-    return widgets.Dropdown(options=[ALL_REPS, *extra, *reps], value=ALL_REPS, description="Rep")
-
-
-def _rep(value: str) -> str | None:
-    return None if value in (ALL_REPS, EACH_REP) else value
-
-
-def _named(frame: pd.DataFrame, rep: str) -> pd.DataFrame:
-    """The frame with the chosen rep as a column, so the chart names whose numbers it shows."""
-    return frame.assign(rep=rep) if _rep(rep) and "rep" not in frame else frame
-
-
-def _built(widget: KPIWidget) -> KPIWidget:
-    widget.refresh()  # render once at build time
-    return widget
 
 
 def funnel_explorer(data) -> KPIWidget:
@@ -333,87 +202,6 @@ def quota_gap_explorer(data) -> KPIWidget:
 
     return _built(KPIWidget(controls, render,
                             title=f"Pipeline vs closed-won vs quota (as of {today:%d %b %Y})"))
-
-
-def _own_numbers(data, rep: str | None, today: pd.Timestamp) -> dict:
-    opps = _rep_rows(data.opportunities, rep)
-    try:
-        gap = quota_gap(opps, _rep_rows(data.quotas, rep), by=None, as_of=today,
-                        stages=data.stages)
-        now = gap[gap["period"].eq(today.to_period("M").start_time).to_numpy()]
-    except SchemaError:  # e.g. an export without expected_close: no target from the data
-        now = pd.DataFrame({"gap": [], "quota": []})
-    ratios = activity_ratios(_rep_rows(data.activities, rep)).iloc[0]
-    return {"gap": now["gap"].iloc[0] if len(now) else np.nan,
-            "quota": now["quota"].iloc[0] if len(now) else np.nan,
-            "avg_deal_size": deal_metrics(opps)["avg_deal_size"].iloc[0],
-            "win_rate": win_rate(opps)["win_rate"].iloc[0],
-            "next_step_rate": ratios["next_step_rate"],
-            "outreach_per_first_meeting": ratios["outreach_per_first_meeting"]}
-
-
-def _usable(value) -> bool:
-    """A number a plan can use: not missing, above 0 (a 0% rate cannot plan anything)."""
-    return value is not None and not pd.isna(value) and value > 0
-
-
-def _plan_inputs(data, rep: str | None) -> tuple[dict, list[str]]:
-    """``plan`` keyword arguments from a rep's numbers, and notes on where each came from."""
-    today = _today(data)
-    own = _own_numbers(data, rep, today)
-    team = {} if rep else own  # the team's numbers, computed only when a rep's are missing
-    inputs, notes = {}, []
-    for name in FALLBACKS:
-        inputs[name] = own[name]
-        if not _usable(inputs[name]):
-            team = team or _own_numbers(data, None, today)
-            inputs[name] = team[name] if _usable(team[name]) else FALLBACKS[name]
-            notes.append(f"{name.replace('_', ' ')}: " + (
-                f"{rep} has no usable number yet, so the team's is used" if _usable(team[name])
-                else "no data yet, so a typical value is used"))
-    month = today.to_period("M")
-    if _usable(own["gap"]):
-        target, weeks = own["gap"], max(math.ceil(((month.end_time - today).days + 1) / 7), 1)
-        notes.insert(0, f"target: what is still open of {month:%B}'s quota, in the weeks left")
-    elif _usable(own["quota"]):
-        target, weeks = own["quota"], 4
-        notes.insert(0, f"target: a full monthly quota over 4 weeks ({month:%B}'s is reached)")
-    else:
-        target = float(data.quotas["quota"].median()) if len(data.quotas) else 0.0
-        weeks = 4
-        notes.insert(0, "target: no quota found, so a typical monthly quota over 4 weeks")
-    inputs = {k: float(v) for k, v in inputs.items()}
-    return {"target_revenue": float(target), **inputs, "weeks": int(weeks)}, notes
-
-
-def plan_inputs(data, rep: str | None = None) -> dict:
-    """The ``plan`` arguments from one rep's own numbers (the team's where theirs are missing).
-
-    Target: what is still open of this month's quota (as of ``data.today``) over the weeks
-    left, or a full monthly quota over 4 weeks once it is reached. Average deal size from
-    ``deal_metrics``, win rate from ``win_rate``, next-step rate and outreach per first meeting
-    from ``activity_ratios``.
-
-    Parameters
-    ----------
-    data : CRMData
-    rep : str, optional
-        A rep's name; None for the team.
-
-    Returns
-    -------
-    dict
-        ``target_revenue, avg_deal_size, win_rate, next_step_rate,
-        outreach_per_first_meeting, weeks``: pass them on with ``kt.plan(**inputs)``.
-
-    Examples
-    --------
-    >>> import kpitools as kt
-    >>> inputs = plan_inputs(kt.load_sample(), "Mei Lin")
-    >>> kt.plan(**inputs)["step"].tolist()
-    ['deals', 'opportunities', 'first_meetings', 'outreach']
-    """
-    return _plan_inputs(data, rep)[0]
 
 
 def _headline(frame: pd.DataFrame) -> str:
