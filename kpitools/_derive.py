@@ -17,6 +17,7 @@ from kpitools import _parse
 from kpitools.schema import DATE_COLUMNS, OPTIONAL, REQUIRED
 
 _DMY = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)(.*)$")
+_DMY_PREFIX = r"^\s*\d{1,2}[./-]\d{1,2}[./-]\d{2}"  # what every _DMY match starts with
 _EU_NUMBER = r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?|-?\d+,\d{1,2}"
 _DECIMAL_COMMA = r"-?\d{1,3}(?:\.\d{3})*,\d+|-?\d+,\d{1,2}"
 _US_NUMBER = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d{1,2}"
@@ -46,7 +47,11 @@ def header_index(columns) -> dict:
 
 
 def _text(values: pd.Series) -> pd.Series:
-    return values.astype(object).where(values.notna(), np.nan)
+    """Text as pandas' "str" dtype (missing = NaN); typed columns (Parquet dates, numbers,
+    flags) unchanged."""
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        return values if values.dtype == "str" else values.astype("str")
+    return values
 
 
 def _blank(values: pd.Series) -> pd.Series:
@@ -96,9 +101,9 @@ def build(piece, table, tspec, columns, user, known_stages, notes) -> Part:
     frame = pd.DataFrame({c: out[c] for c in order}, index=pd.RangeIndex(len(piece.frame)))
     for name in piece.frame.columns:
         if name not in frame:
-            frame[name] = piece.frame[name].to_numpy()
+            frame[name] = piece.frame[name].array
         elif headers.get(name) != name:
-            frame[f"{name} (file)"] = piece.frame[name].to_numpy()
+            frame[f"{name} (file)"] = piece.frame[name].array
     return Part(frame, piece.label, piece.rows, headers)
 
 
@@ -223,7 +228,12 @@ def _spell_stages(values, known_stages) -> pd.Series:
 def _day_first(values, label, header, notes) -> pd.Series:
     """Rewrite d/m/y dates as ISO when the column is day-first: '.'-separated, or a first
     number above 12 with no second number above 12 (the parser would guess per value)."""
-    parts = values.astype("string").str.extract(_DMY)
+    if not pd.api.types.is_string_dtype(values):
+        return values  # already dates (Parquet)
+    text = values.astype("str")
+    if not text.str.contains(_DMY_PREFIX, regex=True).fillna(False).any():
+        return values  # cheap check first: no value starts like d/m/y
+    parts = text.str.extract(_DMY)
     found = parts[0].notna().to_numpy()
     if not found.any():
         return values
@@ -235,14 +245,19 @@ def _day_first(values, label, header, notes) -> pd.Series:
                       np.where(year.astype(int) < 70, "20", "19") + year)
     iso = (year + "-" + parts[2][found].str.zfill(2) + "-" + parts[0][found].str.zfill(2)
            + parts[4][found])
-    out = values.astype(object).copy()
+    out = values.astype(object)
     out[found] = iso.to_numpy(dtype=object)
+    out = _text(out)
     notes.append(f"{label}: dates in {header!r} read as day/month/year.")
     return out
 
 
 def _numbers(values, label, header, notes) -> pd.Series:
     """Accounting negatives '(500)' → '-500'; in a decimal-comma column '1.234' is 1234."""
+    if not pd.api.types.is_string_dtype(values):
+        return values  # already numbers (Parquet)
+    if not values.str.contains("[(,]", regex=True).fillna(False).any():
+        return values  # neither brackets nor commas: nothing to rewrite
     text = values.astype("string").str.strip()
     negative = text.str.fullmatch(r"\(\s*[^()]*\d[^()]*\)").fillna(False).astype(bool)
     text = text.where(~negative, "-" + text.str.strip("() "))

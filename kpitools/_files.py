@@ -1,4 +1,4 @@
-"""Read CRM export files as all-string frames, remembering each row's place in the file (private).
+"""Read CRM export files as text frames (typed Parquet columns stay typed), remembering each row's place in the file (private).
 
 CSV in any common encoding and delimiter, Excel (every sheet) and Parquet. Nothing is dropped
 without a record: blank lines, report footers and lines with too many fields come back as
@@ -70,20 +70,23 @@ def read(path: Path) -> list[RawFile]:
         return [_finish(f"{path.name}[{name}]" if many else path.name, path, frame, [],
                         sheet=name if many else None) for name, frame in sheets.items()]
     if suffix in PARQUET_SUFFIXES:
-        return [_finish(path.name, path, _as_strings(pd.read_parquet(path)), [])]
+        return [_finish(path.name, path, pd.read_parquet(path), [])]
     return [_read_csv(path)]
 
 
-def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
-    """Typed Parquet columns as text; whole floats (4211.0) lose the '.0'; missing → ''."""
-    out = {}
-    for name, column in frame.items():
-        if pd.api.types.is_float_dtype(column):
-            whole = column.dropna()
-            if len(whole) and (whole == np.floor(whole)).all():
-                column = column.astype("Int64")
-        out[str(name)] = column.astype("string").fillna("").astype(object)
-    return pd.DataFrame(out)
+def as_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns as pandas' string dtype ("str"); typed columns (dates, numbers, flags,
+    as Parquet stores them) stay typed so they are not printed and parsed back."""
+    frame = frame.rename(columns=str)
+    loose = [c for c, dtype in frame.dtypes.items() if dtype == object]
+    return frame.astype(dict.fromkeys(loose, "str")) if loose else frame
+
+
+def filled(column: pd.Series) -> np.ndarray:
+    """True where a cell holds something other than blanks."""
+    if pd.api.types.is_string_dtype(column):
+        return (column.str.strip().str.len() > 0).fillna(False).to_numpy(dtype=bool)
+    return column.notna().to_numpy()
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, list[str]]:
@@ -155,15 +158,15 @@ def _read_records(text: str, delimiter: str) -> tuple[pd.DataFrame, list]:
 def _finish(label, path, frame, dropped, notes=None, sheet=None) -> RawFile:
     """Drop (with a record) bad lines, blank rows and a trailing report footer."""
     notes = list(notes or [])
-    frame = frame.fillna("").astype(object) if len(frame.columns) else frame
+    frame = as_text_columns(frame)
     n = len(frame)
     remove = np.zeros(n, dtype=bool)
     for row, _, _ in dropped:
         remove[row] = True
     if n and len(frame.columns):
-        filled = frame.apply(lambda c: c.astype(str).str.strip().ne("")).to_numpy()
-        blank = ~filled.any(axis=1) & ~remove
-        first_only = filled[:, 0] & ~filled[:, 1:].any(axis=1) if filled.shape[1] > 1 else None
+        cells = np.column_stack([filled(column) for _, column in frame.items()])
+        blank = ~cells.any(axis=1) & ~remove
+        first_only = cells[:, 0] & ~cells[:, 1:].any(axis=1) if cells.shape[1] > 1 else None
         footer = np.zeros(n, dtype=bool)
         if first_only is not None:
             row = n - 1
