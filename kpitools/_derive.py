@@ -12,6 +12,8 @@ from fnmatch import fnmatch
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kpitools import _parse
 from kpitools.schema import DATE_COLUMNS, OPTIONAL, REQUIRED
@@ -225,15 +227,21 @@ def _spell_stages(values, known_stages) -> pd.Series:
     return values.where(spelled.isna(), spelled)
 
 
+def _any_match(values: pd.Series, pattern: str) -> bool:
+    """Does any text value contain a match of ``pattern``? (Arrow's regex engine: ~6x faster
+    than the Python fallback pandas takes for anchored patterns.)"""
+    found = pc.match_substring_regex(pa.array(values.astype("str").array), pattern)
+    return bool(pc.any(found).as_py())
+
+
 def _day_first(values, label, header, notes) -> pd.Series:
     """Rewrite d/m/y dates as ISO when the column is day-first: '.'-separated, or a first
     number above 12 with no second number above 12 (the parser would guess per value)."""
     if not pd.api.types.is_string_dtype(values):
         return values  # already dates (Parquet)
-    text = values.astype("str")
-    if not text.str.contains(_DMY_PREFIX, regex=True).fillna(False).any():
+    if not _any_match(values, _DMY_PREFIX):
         return values  # cheap check first: no value starts like d/m/y
-    parts = text.str.extract(_DMY)
+    parts = values.astype("str").str.extract(_DMY)
     found = parts[0].notna().to_numpy()
     if not found.any():
         return values
@@ -256,7 +264,7 @@ def _numbers(values, label, header, notes) -> pd.Series:
     """Accounting negatives '(500)' → '-500'; in a decimal-comma column '1.234' is 1234."""
     if not pd.api.types.is_string_dtype(values):
         return values  # already numbers (Parquet)
-    if not values.str.contains("[(,]", regex=True).fillna(False).any():
+    if not _any_match(values, "[(,]"):
         return values  # neither brackets nor commas: nothing to rewrite
     text = values.astype("string").str.strip()
     negative = text.str.fullmatch(r"\(\s*[^()]*\d[^()]*\)").fillna(False).astype(bool)
@@ -362,11 +370,13 @@ def unpivot(parts, spec, tspec, known_stages, notes) -> list[Part]:
 
 
 def concat(parts: list[Part]):
-    """One frame per table, and each row's (file, file row, header map) for the report."""
-    if not parts:
-        return None, (np.array([], dtype=object), np.array([], dtype=int), [])
-    frame = pd.concat([p.frame for p in parts], ignore_index=True)
-    files = np.concatenate([np.full(len(p.frame), p.file, dtype=object) for p in parts])
-    rows = np.concatenate([np.asarray(p.rows, dtype=int) for p in parts])
-    headers = [p.headers for p in parts for _ in range(len(p.frame))]
-    return frame, (files, rows, headers)
+    """One frame per table, and where its rows came from for the report: each row's part
+    number and file row, and each part's (file, header map)."""
+    sources = [(p.file, p.headers) for p in parts]
+    part_of = np.repeat(np.arange(len(parts)), [len(p.frame) for p in parts])
+    rows = np.concatenate([np.asarray(p.rows, dtype=int) for p in parts] or [[]]).astype(int)
+    if len(parts) > 1:
+        frame = pd.concat([p.frame for p in parts], ignore_index=True)
+    else:
+        frame = parts[0].frame if parts else None
+    return frame, (part_of, rows, sources)

@@ -12,8 +12,19 @@ _BLANKS = ("", "nan", "none", "null", "nat", "n/a", "na", "-")
 _TRUE = ("true", "yes", "y", "1", "1.0", "t", "x")
 
 
+def _strip(values: pd.Series) -> pd.Series:
+    """Values as stripped text of pandas' "str" dtype (missing = NaN)."""
+    return values.astype("str").str.strip()
+
+
 def _blank(text: pd.Series) -> pd.Series:
-    return text.isna() | text.str.strip().str.lower().isin(_BLANKS)
+    """Missing, empty or a placeholder such as "N/A" in stripped text (only short values can
+    be placeholders, so only those are compared)."""
+    short = (text.str.len() <= max(map(len, _BLANKS))).fillna(True).to_numpy()
+    blank = text.isna().to_numpy().copy()
+    if short.any():
+        blank[short] |= text[short].str.lower().isin(_BLANKS).to_numpy()
+    return pd.Series(blank, index=text.index)
 
 
 def to_string(values: pd.Series) -> pd.Series:
@@ -30,9 +41,8 @@ def to_string(values: pd.Series) -> pd.Series:
         whole = values.dropna()
         if len(whole) and (whole == np.floor(whole)).all():
             values = values.astype("Int64")
-    text = values.astype("string").str.strip()
-    text = text.mask(_blank(text))
-    return text.astype(object).where(text.notna(), np.nan)
+    text = _strip(values)
+    return text.mask(_blank(text)).astype(object)
 
 
 def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -51,7 +61,7 @@ def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         return values.dt.tz_convert("UTC").dt.tz_localize(None), pd.Series(False, values.index)
     if pd.api.types.is_datetime64_dtype(values):
         return values, pd.Series(False, index=values.index)
-    text = values.astype("string").str.strip()
+    text = _strip(values)
     blank = _blank(text)
     text = text.mask(blank)
     parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
@@ -90,7 +100,7 @@ def to_number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype("float64"), pd.Series(False, index=values.index)
-    text = values.astype("string").str.strip()
+    text = _strip(values)
     blank = _blank(text)
     parsed = pd.to_numeric(text.mask(blank), errors="coerce").astype("float64")
     retry = parsed.isna() & ~blank

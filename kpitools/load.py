@@ -315,12 +315,13 @@ def _report_rows(excluded: pd.DataFrame, origin: dict, dropped: list) -> pd.Data
     """Positions in the combined frames → file, file row and the file's header."""
     lines = [pd.DataFrame(dropped, columns=EXCLUDED)]
     for table, group in excluded.groupby("table", sort=False):
-        files, rows, headers = origin[table]
+        part_of, rows, sources = origin[table]
         positions = group["row"].to_numpy(dtype=int)
+        parts = part_of[positions]
         lines.append(pd.DataFrame({
-            "table": table, "file": files[positions], "row": rows[positions],
+            "table": table, "file": [sources[p][0] for p in parts], "row": rows[positions],
             "column": group["column"].to_numpy(),
-            "header": [headers[p].get(c, "") for p, c in zip(positions, group["column"])],
+            "header": [sources[p][1].get(c, "") for p, c in zip(parts, group["column"])],
             "value": group["value"].to_numpy(), "reason": group["reason"].to_numpy()}))
     out = pd.concat([f for f in lines if len(f)] or [lines[0]], ignore_index=True)
     order = {t: i for i, t in enumerate(TABLES)}

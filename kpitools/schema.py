@@ -178,7 +178,7 @@ def check_columns(frames: dict[str, pd.DataFrame]) -> None:
 
 def _coerce_table(table: str, frame: pd.DataFrame, problems: _Problems, stages, terminal):
     """Canonical dtypes for one table; returns the coerced copy and a boolean 'bad row' mask."""
-    out = frame.reset_index(drop=True).copy()
+    out = frame.reset_index(drop=True)  # a new frame: copy-on-write keeps the caller's intact
     positions = pd.RangeIndex(len(out))
     bad = pd.Series(False, index=positions)
 
