@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 _BLANKS = ("", "nan", "none", "null", "nat", "n/a", "na", "-")
 _TRUE = ("true", "yes", "y", "1", "1.0", "t", "x")
@@ -64,12 +66,25 @@ def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = _strip(values)
     blank = _blank(text)
     text = text.mask(blank)
+    plain = _plain_iso(text)
+    if plain is not None:
+        return plain, pd.Series(False, index=values.index)
     parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
     retry = parsed.isna() & ~blank
     if retry.any():
         parsed[retry] = pd.to_datetime(text[retry], errors="coerce", utc=True, format="mixed")
     parsed = parsed.dt.tz_localize(None)
     return parsed, (parsed.isna() & ~blank).astype(bool)
+
+
+def _plain_iso(text: pd.Series) -> pd.Series | None:
+    """Fast path: every value a plain ISO date or time without a zone ("2024-03-01",
+    "2024-03-01 08:03:00") → datetime64[us] via Arrow's cast; None when any value is not."""
+    try:
+        stamps = pc.cast(pa.array(text.astype("str").array), pa.timestamp("us"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(stamps.to_numpy(zero_copy_only=False), index=text.index)
 
 
 def to_bool(values: pd.Series) -> pd.Series:
