@@ -13,12 +13,14 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 import pandas as pd
+from tqdm.auto import tqdm
 
 from kpitools import _derive, _files
 from kpitools.presets import PRESETS
 from kpitools.schema import (DEFAULT_STAGES, OPTIONAL, REQUIRED, TABLES, TERMINAL_STAGES,
                              CRMData, QualityReport, SchemaError, clean)
 
+PROGRESS_BYTES = 50 * 2**20  # a load this big shows a progress bar unless progress=False
 EXCLUDED = ["table", "file", "row", "column", "header", "value", "reason"]
 EXTRA_COLUMNS = {"opportunities": ("probability",)}
 # Without a preset a file feeds the table its name mentions (checked in this order).
@@ -48,14 +50,14 @@ class _Piece:
 
 
 def load_crm(source: str | Path | list, preset: str | None = None,
-             mapping: dict | None = None, stages=None) -> CRMData:
+             mapping: dict | None = None, stages=None, progress: bool | None = None) -> CRMData:
     """Load CRM exports (a folder, a file or a list of files) into the canonical tables.
 
     CSV (UTF-8 with or without BOM, UTF-16, cp1252; ``,`` ``;`` tab or ``|``), Excel (every
     sheet) and Parquet are read as text, so IDs keep leading zeros. A preset maps a CRM's export
     headers and values; ``mapping`` overrides any column. Rows that cannot be used are excluded
-    with a reason; ``.quality`` lists each with its file and 0-based data row. No progress bar:
-    the bundled datasets load in well under a second.
+    with a reason; ``.quality`` lists each with its file and 0-based data row. A load of
+    50 MB or more shows a progress bar (a widget in a notebook).
 
     Parameters
     ----------
@@ -69,6 +71,8 @@ def load_crm(source: str | Path | list, preset: str | None = None,
         ``{canonical: header}`` for every table, or ``{table: {canonical: header}}``.
     stages : sequence of str, optional
         Open stages in order; default the preset's, else ``DEFAULT_STAGES``.
+    progress : bool, optional
+        Show a progress bar; by default only for 50 MB of files or more.
 
     Returns
     -------
@@ -94,8 +98,14 @@ def load_crm(source: str | Path | list, preset: str | None = None,
     stages = tuple(stages) if stages else (tuple(spec["stages"]) or DEFAULT_STAGES)
     flat, per_table = _split_mapping(mapping, spec)
     notes: list[str] = []
-    pieces = [_Piece(raw, explicit) for path, explicit in _paths(source, notes)
-              for raw in _read(path)]
+    paths = _paths(source, notes)
+    bar = _progress_bar(paths, progress)
+    pieces = []
+    for path, explicit in paths:
+        bar.set_postfix_str(path.name)
+        pieces += [_Piece(raw, explicit) for raw in _read(path)]
+        bar.update()
+    bar.set_postfix_str("mapping columns and checking rows")
     by_table: dict[str, list[_Piece]] = {t: [] for t in TABLES}
     lookups: dict[str, list[_Piece]] = {}
     for piece in pieces:
@@ -118,7 +128,17 @@ def load_crm(source: str | Path | list, preset: str | None = None,
             if kind == "table" and len(piece.frame) == 0:
                 notes.append(f"{piece.label} has headers but no rows.")
     _check_mapping_headers(flat, per_table, by_table)
-    return _assemble(by_table, lookups, spec, flat, per_table, stages, notes)
+    data = _assemble(by_table, lookups, spec, flat, per_table, stages, notes)
+    bar.update()
+    bar.close()
+    return data
+
+
+def _progress_bar(paths, progress: bool | None) -> tqdm:
+    """One step per file, then one for mapping and checking; shown from 50 MB by default."""
+    size = sum(path.stat().st_size for path, _ in paths)
+    show = size >= PROGRESS_BYTES if progress is None else progress
+    return tqdm(total=len(paths) + 1, desc="load_crm", unit="step", disable=not show)
 
 
 def _preset(preset) -> dict:

@@ -231,3 +231,12 @@ def test_empty_folder_gives_empty_tables(tmp_path):
     data = kt.load_crm(tmp_path)
     assert all(len(f) == 0 for f in data.tables().values())
     assert data.quality.overview()["read"].sum() == 0
+
+
+def test_progress_bar_only_for_big_loads_unless_asked(capsys):
+    folder = FIXTURES / "canonical"
+    kt.load_crm(folder)
+    assert "load_crm" not in capsys.readouterr().err  # a few KB: no bar by default
+    kt.load_crm(folder, progress=True)
+    bar = capsys.readouterr().err
+    assert "load_crm" in bar and "100%" in bar and "checking rows" in bar
