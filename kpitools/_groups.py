@@ -7,6 +7,7 @@ import pandas as pd
 PERIOD = "period"
 _MONTHS_PER = {"M": 1, "MS": 1, "ME": 1, "Q": 3, "QS": 3, "QE": 3,
                "Y": 12, "YS": 12, "YE": 12, "A": 12, "AS": 12}
+_NS_PER_DAY = 86_400 * 10**9
 
 
 def as_list(by) -> list:
@@ -27,22 +28,55 @@ def period_start(dates: pd.Series, freq: str) -> pd.Series:
     >>> period_start(dates, "QS").dt.strftime("%Y-%m-%d").tolist()
     ['2024-04-01', '2024-04-01']
     """
-    values = dates.to_numpy(dtype="datetime64[ns]")
-    missing = np.isnat(values)
+    days, missing = _days(dates)
     key = freq.upper().split("-")[0] if freq.upper() in ("W", "W-SUN", "D") else freq
     if key == "D":
-        out = values.astype("datetime64[D]")
+        start = days
     elif key == "W":
-        days = values.astype("datetime64[D]").astype("int64")
-        out = (days - (days + 3) % 7).astype("datetime64[D]")  # 1970-01-01 was a Thursday
+        start = days - (days + 3) % 7  # 1970-01-01 was a Thursday
     elif freq.upper() in _MONTHS_PER:
-        step = _MONTHS_PER[freq.upper()]
-        months = values.astype("datetime64[M]").astype("int64")
-        out = (months - months % step).astype("datetime64[M]")
+        start = _month_start(days, missing, _MONTHS_PER[freq.upper()])
     else:
         return dates.dt.to_period(freq).dt.start_time.rename(PERIOD)
-    out = np.where(missing, np.datetime64("NaT"), out.astype("datetime64[ns]"))
-    return pd.Series(out.astype("datetime64[ns]"), index=dates.index, name=PERIOD)
+    out = np.where(missing, np.iinfo("int64").min, start * _NS_PER_DAY).view("datetime64[ns]")
+    return pd.Series(out, index=dates.index, name=PERIOD)
+
+
+def _days(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Whole days since 1970-01-01 (int64, floored) and where the date is missing."""
+    values = dates.to_numpy()
+    if values.dtype.kind != "M":  # e.g. time-zone aware: as naive UTC nanoseconds
+        values = dates.to_numpy(dtype="datetime64[ns]")
+    return values.astype("datetime64[D]").astype("int64"), np.isnat(values)
+
+
+def _month_start(days: np.ndarray, missing: np.ndarray, step: int) -> np.ndarray:
+    """The first day (days since 1970) of the ``step``-month period of each day.
+
+    NumPy's month arithmetic runs once per calendar day in the data's range, not once per row.
+    """
+    valid = days[~missing]
+    low = valid.min() if len(valid) else 0
+    calendar = np.arange(low, valid.max() + 1 if len(valid) else 1).astype("datetime64[D]")
+    months = calendar.astype("datetime64[M]").astype("int64")
+    table = (months - months % step).astype("datetime64[M]").astype("datetime64[D]")
+    return table.astype("int64")[np.where(missing, 0, days - low)]
+
+
+def equals(column: pd.Series, value) -> np.ndarray:
+    """``column == value`` as a bool array (missing values are False), fast for either string
+    dtype: NumPy compares object arrays, Arrow compares pandas' ``str`` columns.
+
+    Examples
+    --------
+    >>> equals(pd.Series(["won", None, "lost"], dtype=object), "won").tolist()
+    [True, False, False]
+    >>> equals(pd.Series(["won", None, "lost"], dtype="str"), "won").tolist()
+    [True, False, False]
+    """
+    if column.dtype == object:
+        return np.asarray(column.to_numpy() == value, dtype=bool)
+    return column.eq(value).to_numpy(dtype=bool, na_value=False)
 
 
 def keys(frame: pd.DataFrame, by, date_column: str | None = None, freq: str | None = None,
@@ -59,16 +93,67 @@ def keys(frame: pd.DataFrame, by, date_column: str | None = None, freq: str | No
     return out
 
 
-def summarise(values: pd.DataFrame, group_keys: dict[str, pd.Series], how="sum") -> pd.DataFrame:
+def group_ids(group_keys: dict, length: int) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's group number and the groups' key values, in sorted key order.
+
+    Groups are numbered 0..g-1 in the order ``groupby(sort=True, dropna=False)`` gives them
+    (missing key values last, as their own group); only groups with rows exist. Without keys
+    every row is in the one group 0 and the key frame has one row and no columns.
+
+    Examples
+    --------
+    >>> ids, groups = group_ids({"rep": pd.Series(["Bo", None, "Al", "Bo"])}, 4)
+    >>> ids.tolist(), groups["rep"].tolist()
+    ([1, 2, 0, 1], ['Al', 'Bo', nan])
+    """
+    ids = np.zeros(length, dtype="int64")
+    levels, level_codes = [], []
+    for values in group_keys.values():
+        codes, uniques = pd.factorize(values, sort=True)
+        size = len(uniques) + 1  # the missing-value group goes last
+        combined = ids * size + np.where(codes < 0, size - 1, codes)
+        ids, groups = pd.factorize(combined, sort=True)
+        level_codes = [c[groups // size] for c in level_codes] + [groups % size]
+        levels.append(pd.Index(np.asarray(uniques)))
+    columns = {name: level.take(np.where(codes < len(level), codes, -1), allow_fill=True,
+                                fill_value=None)
+               for name, level, codes in zip(group_keys, levels, level_codes)}
+    return ids, pd.DataFrame(columns, index=range(len(level_codes[0]) if columns else 1))
+
+
+def summarise(values, group_keys: dict[str, pd.Series], how="sum") -> pd.DataFrame:
     """Aggregate each column of ``values`` per group (``how``: "sum" or {column: function}).
 
-    One row of totals when there are no keys. Keys become ordinary columns (tidy output);
-    missing key values form their own group.
+    ``values`` is a DataFrame or a mapping of equal-length arrays. One row of totals when there
+    are no keys. Keys become ordinary columns (tidy output); missing key values form their own
+    group. Counts (bool or integer sums) are added up with ``np.bincount``; other
+    aggregations go through pandas, so floats come out exactly as ``groupby`` gives them.
+
+    Examples
+    --------
+    >>> table = summarise({"won": np.array([True, False, True])},
+    ...                   {"rep": pd.Series(["Bo", "Al", "Bo"])})
+    >>> table.to_dict("list")
+    {'rep': ['Al', 'Bo'], 'won': [0, 2]}
     """
-    how = how if isinstance(how, dict) else {column: how for column in values.columns}
-    if not group_keys:
-        return pd.DataFrame({column: [values[column].agg(func)] for column, func in how.items()})
-    names = [f"__key{i}" for i in range(len(group_keys))]
-    grouped = values.assign(**{n: k.to_numpy() for n, k in zip(names, group_keys.values())})
-    out = grouped.groupby(names, dropna=False, sort=True, observed=True).agg(how).reset_index()
-    return out.rename(columns=dict(zip(names, group_keys)))
+    how = how if isinstance(how, dict) else {column: how for column in values}
+    arrays = {column: np.asarray(values[column]) for column in how}
+    length = len(next(iter(arrays.values())))
+    ids, out = group_ids(group_keys, length)
+    for column, func in how.items():
+        out[column] = _aggregate(arrays[column], ids if group_keys else None, len(out), func)
+    return out
+
+
+def _aggregate(values: np.ndarray, ids: np.ndarray | None, size: int, func) -> np.ndarray:
+    """One column aggregated per group (``ids`` None: the whole column, as pandas does)."""
+    if func == "sum" and values.dtype.kind == "b":
+        return np.bincount(ids[values], minlength=size) if ids is not None else \
+            np.array([values.sum()])
+    if func == "sum" and values.dtype.kind in "iu":
+        return np.bincount(ids, weights=values, minlength=size).astype("int64") \
+            if ids is not None else np.array([values.sum()], dtype="int64")
+    series = pd.Series(values)
+    if ids is None:
+        return np.array([series.agg(func)])
+    return series.groupby(ids, sort=True).agg(func).to_numpy()

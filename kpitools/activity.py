@@ -41,19 +41,16 @@ def activity_ratios(activities: pd.DataFrame, *, by=None, freq: str | None = Non
     True
     """
     require_columns(activities, "activities", ("kind",), "activity_ratios")
-    meeting = activities["kind"].to_numpy() == "meeting"
-    first = meeting & bool_column(activities, "is_first_meeting")
-    counts = pd.DataFrame({
-        "outreach": activities["kind"].isin(OUTREACH_KINDS).to_numpy(),
-        "first_meetings": first,
-        "next_steps": first & bool_column(activities, "next_step_scheduled"),
-    }).astype("int64")
+    first = _groups.equals(activities["kind"], "meeting") & bool_column(activities,
+                                                                        "is_first_meeting")
+    counts = {"outreach": activities["kind"].isin(OUTREACH_KINDS).to_numpy(),
+              "first_meetings": first,
+              "next_steps": first & bool_column(activities, "next_step_scheduled")}
     keys = _groups.keys(activities, by, "at", freq, "activities", "activity_ratios")
     out = _groups.summarise(counts, keys)
     out["outreach_per_first_meeting"] = safe_divide(out["outreach"], out["first_meetings"])
     out["next_step_rate"] = safe_divide(out["next_steps"], out["first_meetings"])
     return out
-
 
 
 def outreach_by_channel(activities: pd.DataFrame, *, channel: str = "kind", by=None) -> pd.DataFrame:

@@ -1,6 +1,7 @@
 """Deal metrics: revenue, average deal size and sales cycle of won deals."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from kpitools import _groups
@@ -55,12 +56,13 @@ def deal_metrics(opportunities: pd.DataFrame, *, by=None, freq: str | None = Non
     """
     require_columns(opportunities, "opportunities", ("status", "amount", "created_at", "closed_at"),
                     "deal_metrics")
-    won = opportunities[opportunities["status"].eq("won").to_numpy()]
-    amount = won["amount"].astype("float64")
-    values = pd.DataFrame({"won_deals": 1, "revenue": amount, "priced": amount.notna(),
-                           "avg_cycle_days": cycle_days(won), "median_cycle_days": cycle_days(won)},
-                          index=won.index)
-    group_keys = _groups.keys(won, by, "closed_at", freq, "opportunities", "deal_metrics")
+    won = _groups.equals(opportunities["status"], "won")
+    amount = opportunities["amount"].to_numpy(dtype="float64")[won]
+    cycle = cycle_days(opportunities).to_numpy()[won]
+    values = {"won_deals": np.ones(len(amount), dtype="int64"), "revenue": amount,
+              "priced": ~np.isnan(amount), "avg_cycle_days": cycle, "median_cycle_days": cycle}
+    group_keys = {name: key[won] for name, key in _groups.keys(
+        opportunities, by, "closed_at", freq, "opportunities", "deal_metrics").items()}
     out = _groups.summarise(values, group_keys, {
         "won_deals": "sum", "revenue": "sum", "priced": "sum",
         "avg_cycle_days": "mean", "median_cycle_days": "median"})

@@ -1,6 +1,7 @@
 """Lead conversion: which lead sources book first meetings, and which leads become deals."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from kpitools import _groups
@@ -41,9 +42,10 @@ def source_conversion(leads: pd.DataFrame, activities: pd.DataFrame, *, by="sour
     """
     require_columns(leads, "leads", ("lead_id",), "source_conversion")
     require_columns(activities, "activities", ("kind", "lead_id"), "source_conversion")
-    first = activities["kind"].eq("meeting").to_numpy() & bool_column(activities, "is_first_meeting")
-    met = leads["lead_id"].isin(activities.loc[first, "lead_id"]).to_numpy()
-    counts = pd.DataFrame({"leads": 1, "first_meetings": met.astype("int64")}, index=leads.index)
+    first = _groups.equals(activities["kind"], "meeting") & bool_column(activities,
+                                                                        "is_first_meeting")
+    met = leads["lead_id"].isin(activities["lead_id"].to_numpy()[first]).to_numpy()
+    counts = {"leads": np.ones(len(leads), dtype="int64"), "first_meetings": met}
     keys = _groups.keys(leads, by, "created_at", freq, "leads", "source_conversion")
     out = _groups.summarise(counts, keys)
     out["first_meeting_rate"] = safe_divide(out["first_meetings"], out["leads"])
@@ -86,16 +88,16 @@ def lead_conversion(leads: pd.DataFrame, opportunities: pd.DataFrame, *, by=None
     """
     require_columns(leads, "leads", ("lead_id",), "lead_conversion")
     require_columns(opportunities, "opportunities", ("lead_id", "status"), "lead_conversion")
-    won = opportunities["status"].eq("won").to_numpy()
-    counts = pd.DataFrame({
-        "leads": 1,
-        "opportunities": leads["lead_id"].isin(opportunities["lead_id"].dropna()).to_numpy(),
-        "won": leads["lead_id"].isin(opportunities.loc[won, "lead_id"].dropna()).to_numpy(),
-    }, index=leads.index).astype("int64")
+    known = opportunities["lead_id"].notna().to_numpy()
+    lead_ids = opportunities["lead_id"].to_numpy()
+    won = known & _groups.equals(opportunities["status"], "won")
+    counts = {"leads": np.ones(len(leads), dtype="int64"),
+              "opportunities": leads["lead_id"].isin(lead_ids[known]).to_numpy(),
+              "won": leads["lead_id"].isin(lead_ids[won]).to_numpy()}
     has_mql = "mql_at" in leads and "sql_at" in leads
     if has_mql:
-        counts["mqls"] = leads["mql_at"].notna().to_numpy().astype("int64")
-        counts["sqls"] = (leads["mql_at"].notna() & leads["sql_at"].notna()).to_numpy().astype("int64")
+        counts["mqls"] = leads["mql_at"].notna().to_numpy()
+        counts["sqls"] = counts["mqls"] & leads["sql_at"].notna().to_numpy()
     keys = _groups.keys(leads, by, "created_at", freq, "leads", "lead_conversion")
     out = _groups.summarise(counts, keys)
     out["lead_to_opportunity_rate"] = safe_divide(out["opportunities"], out["leads"])

@@ -48,19 +48,19 @@ def win_rate(opportunities: pd.DataFrame, *, by=None, freq: str | None = None,
     True
     """
     require_columns(opportunities, "opportunities", ("status",), "win_rate")
-    opps = opportunities
-    if freq is not None:
-        opps = opps[opps["status"].isin(("won", "lost")).to_numpy()]
-    won = opps["status"].eq("won").to_numpy()
-    lost = opps["status"].eq("lost").to_numpy()
-    counts = pd.DataFrame({"won": won.astype("int64"), "lost": lost.astype("int64")},
-                          index=opps.index)
+    won = _groups.equals(opportunities["status"], "won")
+    lost = _groups.equals(opportunities["status"], "lost")
+    counts = {"won": won, "lost": lost}
     if weight is not None:
-        require_columns(opps, "opportunities", (weight,), "win_rate")
-        values = opps[weight].astype("float64").fillna(0).to_numpy()
+        require_columns(opportunities, "opportunities", (weight,), "win_rate")
+        values = opportunities[weight].astype("float64").fillna(0).to_numpy()
         counts[f"won_{weight}"] = np.where(won, values, 0.0)
         counts[f"lost_{weight}"] = np.where(lost, values, 0.0)
-    keys = _groups.keys(opps, by, "closed_at", freq, "opportunities", "win_rate")
+    keys = _groups.keys(opportunities, by, "closed_at", freq, "opportunities", "win_rate")
+    if freq is not None:  # open deals have no period
+        closed = won | lost
+        counts = {name: values[closed] for name, values in counts.items()}
+        keys = {name: values[closed] for name, values in keys.items()}
     out = _groups.summarise(counts, keys)
     numerator, other = ("won", "lost") if weight is None else (f"won_{weight}", f"lost_{weight}")
     out["win_rate"] = safe_divide(out[numerator], out[numerator] + out[other])

@@ -25,3 +25,33 @@ def test_period_start_matches_pandas_periods():
     for ours, theirs in (("W", "W"), ("MS", "M"), ("QS", "Q")):
         expected = dates.dt.to_period(theirs).dt.start_time
         assert (_groups.period_start(dates, ours) == expected).all()
+
+
+def test_group_ids_follow_groupby_order_with_missing_keys_last():
+    rep = pd.Series(["Bo", None, "Al", "Bo", "Al", None], dtype=object)
+    region = pd.Series(["N", "S", "S", "N", None, "S"], dtype="str")
+    ids, groups = _groups.group_ids({"rep": rep, "region": region}, 6)
+    expected = (pd.DataFrame({"rep": rep, "region": region, "x": 1})
+                .groupby(["rep", "region"], dropna=False, sort=True).size().reset_index())
+    pd.testing.assert_frame_equal(groups, expected[["rep", "region"]], check_column_type=False)
+    assert ids.tolist() == [2, 3, 0, 2, 1, 3]
+
+
+def test_summarise_matches_groupby_for_counts_and_floats():
+    rng = np.random.default_rng(0)
+    rep = pd.Series(rng.choice(["Al", "Bo", None], 500), dtype=object)
+    values = {"won": rng.random(500) < 0.3, "n": np.ones(500, dtype="int64"),
+              "amount": rng.random(500) * 1e4}
+    how = {"won": "sum", "n": "sum", "amount": "median"}
+    out = _groups.summarise(values, {"rep": rep}, how)
+    expected = (pd.DataFrame(values).assign(rep=rep.to_numpy())
+                .groupby("rep", dropna=False).agg(how).reset_index())
+    pd.testing.assert_frame_equal(out, expected, check_exact=True)
+    total = _groups.summarise(values, {}, how)
+    assert total.loc[0, "won"] == values["won"].sum() and total.loc[0, "n"] == 500
+
+
+def test_equals_for_both_string_dtypes():
+    for dtype in (object, "str"):
+        column = pd.Series(["meeting", None, "call"], dtype=dtype)
+        assert _groups.equals(column, "meeting").tolist() == [True, False, False]
