@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kpitools._groups import equals
 from kpitools.schema import DEFAULT_STAGES, TERMINAL_STAGES, SchemaError, require_columns
 
 DAY = np.timedelta64(1, "D")
@@ -18,14 +19,18 @@ DAY = np.timedelta64(1, "D")
 
 @dataclass
 class Journeys:
-    """Per deal: furthest stage, stages visited; per history row: visits and transitions."""
+    """Per deal: furthest stage, stages visited; per visit and per move: the deal and stages."""
 
     stages: tuple
     furthest: np.ndarray      # per deal: highest open stage entered, k if won, -1 if none
     is_open: np.ndarray       # per deal
     visited: np.ndarray       # (deals, k) bool: recorded in the stage (history or current)
-    visits: pd.DataFrame      # deal, code, days (NaN while unfinished)
-    transitions: pd.DataFrame  # deal, from_code, to_code (from an open stage only)
+    visit_deal: np.ndarray    # per visit of an open stage: the deal,
+    visit_code: np.ndarray    # the stage,
+    visit_days: np.ndarray    # and its length in days (NaN while unfinished)
+    move_deal: np.ndarray     # per move out of an open stage: the deal,
+    move_from: np.ndarray     # the stage left
+    move_to: np.ndarray       # and the stage entered (k won, k + 1 lost)
 
     @property
     def won(self) -> int:
@@ -44,10 +49,21 @@ def resolve_stages(stages, opportunities: pd.DataFrame) -> tuple:
 
 
 def stage_codes(labels: pd.Series, stages: tuple, terminal=TERMINAL_STAGES) -> np.ndarray:
-    """Stage labels as codes: 0..k-1 open, k won, k+1 lost, -2 unknown or missing."""
+    """Stage labels as codes: 0..k-1 open, k won, k+1 lost, -2 unknown or missing.
+
+    Each distinct label is looked up once (the rows only index the result).
+
+    Examples
+    --------
+    >>> stage_codes(pd.Series(["Propose", "Closed Won", None, "Qualify", "Odd"]),
+    ...             ("Qualify", "Propose")).tolist()
+    [1, 2, -2, 0, -2]
+    """
     mapping = {stage: code for code, stage in enumerate(stages)}
     mapping.update({terminal[0]: len(stages), terminal[1]: len(stages) + 1})
-    return labels.map(mapping).fillna(-2).astype("int64").to_numpy()
+    codes, labels_seen = pd.factorize(labels)
+    lookup = np.array([mapping.get(label, -2) for label in labels_seen] + [-2], dtype="int64")
+    return lookup[codes]
 
 
 def build(stage_history: pd.DataFrame, opportunities: pd.DataFrame, stages: tuple,
@@ -61,8 +77,8 @@ def build(stage_history: pd.DataFrame, opportunities: pd.DataFrame, stages: tupl
                           f"(e.g. {ids[ids.duplicated()][0]!r}). Run kt.clean(...) first.")
     k = len(stages)
     n = len(opportunities)
-    status = opportunities["status"].to_numpy()
-    is_open, is_won = status == "open", status == "won"
+    is_open = equals(opportunities["status"], "open")
+    is_won = equals(opportunities["status"], "won")
     closed_at = _times(opportunities["closed_at"]) if "closed_at" in opportunities else \
         np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
 
@@ -78,7 +94,7 @@ def build(stage_history: pd.DataFrame, opportunities: pd.DataFrame, stages: tupl
     is_last = np.append(sorted_deal[1:] != sorted_deal[:-1], True) if len(order) else order > 0
     last_row = np.full(n, -1)
     last_row[sorted_deal[is_last]] = code[order][is_last]
-    terminal = np.where(is_won, k, np.where(status == "lost", k + 1, -1))
+    terminal = np.where(is_won, k, np.where(equals(opportunities["status"], "lost"), k + 1, -1))
     add = (terminal >= 0) & (last_row != terminal)
     deal = np.concatenate([deal, np.flatnonzero(add)])
     code = np.concatenate([code, terminal[add]])
@@ -92,20 +108,18 @@ def build(stage_history: pd.DataFrame, opportunities: pd.DataFrame, stages: tupl
     ends = np.full(len(deal), np.datetime64("NaT"), dtype="datetime64[ns]")
     ends[:-1] = np.where(same_next[:-1], when[1:], np.datetime64("NaT"))
     is_visit = code < k
-    visits = pd.DataFrame({"deal": deal[is_visit], "code": code[is_visit],
-                           "days": (ends[is_visit] - when[is_visit]) / DAY})
     from_rows = np.flatnonzero(same_next & is_visit)
-    transitions = pd.DataFrame({"deal": deal[from_rows], "from_code": code[from_rows],
-                                "to_code": code[from_rows + 1]})
 
     current = stage_codes(opportunities["stage"], stages)
     current_open = np.flatnonzero((current >= 0) & (current < k))
     visited = np.zeros((n, k), bool)
-    visited[visits["deal"].to_numpy(), visits["code"].to_numpy()] = True
+    visited[deal[is_visit], code[is_visit]] = True
     visited[current_open, current[current_open]] = True
     furthest = np.where(visited.any(axis=1), k - 1 - np.argmax(visited[:, ::-1], axis=1), -1)
     furthest = np.where(is_won, k, furthest)
-    return Journeys(stages, furthest, is_open, visited, visits, transitions)
+    return Journeys(stages, furthest, is_open, visited, deal[is_visit], code[is_visit],
+                    (ends[is_visit] - when[is_visit]) / DAY, deal[from_rows], code[from_rows],
+                    code[from_rows + 1])
 
 
 def _times(values: pd.Series) -> np.ndarray:

@@ -57,65 +57,58 @@ def stage_conversion(stage_history: pd.DataFrame, opportunities: pd.DataFrame, *
     stages = _journeys.resolve_stages(stages, opportunities)
     paths = _journeys.build(stage_history, opportunities, stages, "stage_conversion")
     k = len(stages)
-    moves = paths.transitions
     if policy == "backfill":
         reached = paths.furthest[:, None] >= np.arange(k)
         advanced = paths.furthest[:, None] > np.arange(k)
     else:
         reached = paths.visited
-        step = (moves["to_code"] == moves["from_code"] + 1).to_numpy()
+        step = paths.move_to == paths.move_from + 1
         advanced = np.zeros_like(reached)
-        advanced[moves["deal"].to_numpy()[step], moves["from_code"].to_numpy()[step]] = True
+        advanced[paths.move_deal[step], paths.move_from[step]] = True
     still_open = (paths.is_open & (paths.furthest >= 0))[:, None] & (
         paths.furthest[:, None] == np.arange(k)) & reached
 
     keys = _groups.keys(opportunities, by, table="opportunities", where="stage_conversion")
-    counts = pd.DataFrame({f"{name}{s}": matrix[:, s].astype("int64")
-                           for name, matrix in (("reached", reached), ("advanced", advanced),
-                                                ("still_open", still_open)) for s in range(k)},
-                          index=opportunities.index)
-    wide = _groups.summarise(counts, keys)
-    key_names = list(keys)
-    out = _stack(wide, key_names, k)
-    per_stage = _per_stage(paths, moves, keys, key_names)
-    out = out.merge(per_stage, on=key_names + ["code"], how="left")
-    out["backward_moves"] = out["backward_moves"].fillna(0).astype("int64")
-    out["conversion"] = safe_divide(out["advanced"], out["reached"] - out["still_open"])
-    out["stage"] = np.asarray(stages, dtype=object)[out["code"].to_numpy()]
-    return out.sort_values(key_names + ["code"], kind="stable", ignore_index=True)[
-        key_names + STAGE_COLUMNS]
+    ids, groups = _groups.group_ids(keys, len(opportunities))
+    cells = len(groups) * k  # one output row per group and stage, stages innermost
+    cell = ids[:, None] * k + np.arange(k)
+    counts = [np.bincount(cell[matrix], minlength=cells) for matrix in (reached, advanced,
+                                                                         still_open)]
+    back = paths.move_to < paths.move_from
+    done = ~np.isnan(paths.visit_days)
+    values = [np.tile(np.asarray(stages, dtype=object), len(groups)), *counts,
+              safe_divide(counts[1], counts[0] - counts[2]),
+              np.bincount(ids[paths.move_deal[back]] * k + paths.move_from[back], minlength=cells),
+              *_median_p90(ids[paths.visit_deal[done]] * k + paths.visit_code[done],
+                           paths.visit_days[done], cells)]
+    rows = np.repeat(np.arange(len(groups)), k)
+    return pd.DataFrame({**{name: groups[name].array.take(rows) for name in groups},
+                         **dict(zip(STAGE_COLUMNS, values))})
 
 
-def _stack(wide: pd.DataFrame, key_names: list, k: int) -> pd.DataFrame:
-    """Wide per-stage count columns (reached0, reached1, ...) to one row per group and stage."""
-    parts = []
-    for s in range(k):
-        part = wide[key_names].copy()
-        part["code"] = s
-        for name in ("reached", "advanced", "still_open"):
-            part[name] = wide[f"{name}{s}"].to_numpy()
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+def _median_p90(cell: np.ndarray, days: np.ndarray, cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """Median and 90th percentile of ``days`` per cell (NaN for a cell without values).
 
+    Computed as pandas' ``groupby`` computes them, to the last bit: the median averages the two
+    middle values, the percentile interpolates linearly between neighbours.
 
-def _per_stage(paths, moves: pd.DataFrame, keys: dict, key_names: list) -> pd.DataFrame:
-    """Backward moves and finished-visit durations per group and stage."""
-    back = moves[(moves["to_code"] < moves["from_code"]).to_numpy()]
-    back_counts = _with_keys(back, keys, "from_code").groupby(
-        key_names + ["code"], dropna=False).size().rename("backward_moves")
-    done = paths.visits[paths.visits["days"].notna().to_numpy()]
-    days = _with_keys(done, keys, "code").groupby(key_names + ["code"], dropna=False)["days"]
-    stats = pd.concat([back_counts, days.median().rename("median_days_in_stage"),
-                       days.quantile(0.9).rename("p90_days_in_stage")], axis=1)
-    return stats.reset_index()
-
-
-def _with_keys(rows: pd.DataFrame, keys: dict, code_column: str) -> pd.DataFrame:
-    """Per-deal rows with the deal's group keys and the stage code as columns."""
-    deal = rows["deal"].to_numpy()
-    columns = {name: values.to_numpy()[deal] for name, values in keys.items()}
-    return pd.DataFrame({**columns, "code": rows[code_column].to_numpy(),
-                         "days": rows["days"].to_numpy() if "days" in rows else 0.0})
+    Examples
+    --------
+    >>> median, p90 = _median_p90(np.array([0, 0, 0, 0, 2]), np.array([4.0, 1, 3, 2, 5]), 3)
+    >>> median.tolist(), p90.tolist()
+    ([2.5, nan, 5.0], [3.7, nan, 5.0])
+    """
+    order = np.lexsort((days, cell))
+    values = np.append(days[order], np.nan)  # the NaN is read for cells without values
+    count = np.bincount(cell, minlength=cells)
+    start = np.where(count > 0, np.cumsum(count) - count, len(days))
+    median = (values[start + (count - 1) // 2] + values[start + count // 2]) / 2
+    position = 0.9 * (count - 1).astype("float64")
+    low = start + np.maximum(position, 0).astype("int64")
+    fraction = position % 1
+    high = np.where(fraction == 0, low, np.minimum(low + 1, len(days)))
+    p90 = np.where(fraction == 0, values[low], values[low] + (values[high] - values[low]) * fraction)
+    return np.where(count > 0, median, np.nan), np.where(count > 0, p90, np.nan)
 
 
 def transition_matrix(stage_history: pd.DataFrame, opportunities: pd.DataFrame, *,
@@ -152,16 +145,15 @@ def transition_matrix(stage_history: pd.DataFrame, opportunities: pd.DataFrame, 
     stages = _journeys.resolve_stages(stages, opportunities)
     paths = _journeys.build(stage_history, opportunities, stages, "transition_matrix")
     k = len(stages)
-    moves = paths.transitions
     labels = list(stages) + ["won", "lost"]
-    counts = np.zeros((k, k + 2), dtype="int64")
-    np.add.at(counts, (moves["from_code"].to_numpy(), moves["to_code"].to_numpy()), 1)
-    out_of_order = _out_of_order(moves["from_code"].to_numpy(), moves["to_code"].to_numpy(), k)
-    odd = np.bincount(moves["from_code"].to_numpy()[out_of_order], minlength=k)
+    counts = np.bincount(paths.move_from * (k + 2) + paths.move_to,
+                         minlength=k * (k + 2)).reshape(k, k + 2)
+    out_of_order = _out_of_order(paths.move_from, paths.move_to, k)
+    odd = np.bincount(paths.move_from[out_of_order], minlength=k)
     matrix = pd.DataFrame(counts, index=pd.Index(stages, name="from_stage"),
                           columns=pd.Index(labels, name="to_stage"))
     matrix["out_of_order_share"] = safe_divide(odd, counts.sum(axis=1))
-    matrix.attrs["out_of_order_share"] = safe_divide(out_of_order.sum(), len(moves))
+    matrix.attrs["out_of_order_share"] = safe_divide(out_of_order.sum(), len(paths.move_from))
     return matrix
 
 
