@@ -1,6 +1,8 @@
 """Grouping by columns and calendar periods, shared by every KPI function (private)."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -93,18 +95,25 @@ def keys(frame: pd.DataFrame, by, date_column: str | None = None, freq: str | No
     return out
 
 
-def group_ids(group_keys: dict, length: int) -> tuple[np.ndarray, pd.DataFrame]:
-    """Each row's group number and the groups' key values, in sorted key order.
+class Groups(NamedTuple):
+    """Rows split into groups: each row's group number, how many groups, their key values."""
 
-    Groups are numbered 0..g-1 in the order ``groupby(sort=True, dropna=False)`` gives them
-    (missing key values last, as their own group); only groups with rows exist. Without keys
-    every row is in the one group 0 and the key frame has one row and no columns.
+    ids: np.ndarray  # per row: 0..count-1
+    count: int
+    keys: dict       # per key column: the groups' values (an Index), in group order
+
+
+def group_ids(group_keys: dict, length: int) -> Groups:
+    """Number the groups of ``length`` rows in sorted key order, as ``groupby`` orders them.
+
+    The order is that of ``groupby(sort=True, dropna=False)``: missing key values last, as
+    their own group; only groups with rows exist. Without keys every row is in group 0.
 
     Examples
     --------
-    >>> ids, groups = group_ids({"rep": pd.Series(["Bo", None, "Al", "Bo"])}, 4)
-    >>> ids.tolist(), groups["rep"].tolist()
-    ([1, 2, 0, 1], ['Al', 'Bo', nan])
+    >>> groups = group_ids({"rep": pd.Series(["Bo", None, "Al", "Bo"])}, 4)
+    >>> groups.ids.tolist(), groups.count, groups.keys["rep"].tolist()
+    ([1, 2, 0, 1], 3, ['Al', 'Bo', nan])
     """
     ids = np.zeros(length, dtype="int64")
     levels, level_codes = [], []
@@ -115,33 +124,48 @@ def group_ids(group_keys: dict, length: int) -> tuple[np.ndarray, pd.DataFrame]:
         ids, groups = pd.factorize(combined, sort=True)
         level_codes = [c[groups // size] for c in level_codes] + [groups % size]
         levels.append(pd.Index(np.asarray(uniques)))
-    columns = {name: level.take(np.where(codes < len(level), codes, -1), allow_fill=True,
-                                fill_value=None)
-               for name, level, codes in zip(group_keys, levels, level_codes)}
-    return ids, pd.DataFrame(columns, index=range(len(level_codes[0]) if columns else 1))
+    keys = {name: level.take(np.where(codes < len(level), codes, -1), allow_fill=True,
+                             fill_value=None)
+            for name, level, codes in zip(group_keys, levels, level_codes)}
+    return Groups(ids, len(level_codes[0]) if keys else 1, keys)
 
 
-def summarise(values, group_keys: dict[str, pd.Series], how="sum") -> pd.DataFrame:
-    """Aggregate each column of ``values`` per group (``how``: "sum" or {column: function}).
+def aggregate(values, group_keys: dict[str, pd.Series], how="sum") -> dict:
+    """The key columns, then each column of ``values`` aggregated per group, as arrays.
 
-    ``values`` is a DataFrame or a mapping of equal-length arrays. One row of totals when there
-    are no keys. Keys become ordinary columns (tidy output); missing key values form their own
-    group. Counts (bool or integer sums) are added up with ``np.bincount``; other
+    ``values`` is a DataFrame or a mapping of equal-length arrays; ``how`` is "sum" or
+    {column: function}. One group of totals when there are no keys; missing key values form
+    their own group. Counts (bool or integer sums) are added up with ``np.bincount``; other
     aggregations go through pandas, so floats come out exactly as ``groupby`` gives them.
+    Build the frame once from the result (``pd.DataFrame(...)``), with any ratios added.
 
     Examples
     --------
-    >>> table = summarise({"won": np.array([True, False, True])},
-    ...                   {"rep": pd.Series(["Bo", "Al", "Bo"])})
-    >>> table.to_dict("list")
+    >>> columns = aggregate({"won": np.array([True, False, True])},
+    ...                     {"rep": pd.Series(["Bo", "Al", "Bo"])})
+    >>> {name: values.tolist() for name, values in columns.items()}
     {'rep': ['Al', 'Bo'], 'won': [0, 2]}
     """
     how = how if isinstance(how, dict) else {column: how for column in values}
     arrays = {column: np.asarray(values[column]) for column in how}
-    length = len(next(iter(arrays.values())))
-    ids, out = group_ids(group_keys, length)
-    for column, func in how.items():
-        out[column] = _aggregate(arrays[column], ids if group_keys else None, len(out), func)
+    groups = group_ids(group_keys, len(next(iter(arrays.values()))))
+    ids = groups.ids if group_keys else None
+    return {**groups.keys, **{column: _aggregate(arrays[column], ids, groups.count, func)
+                              for column, func in how.items()}}
+
+
+def summarise(values, group_keys: dict[str, pd.Series], how="sum") -> pd.DataFrame:
+    """``aggregate`` as a tidy frame: the key columns, then the aggregated columns.
+
+    A frame of ``values`` passes its ``attrs`` on, as ``groupby`` does.
+
+    Examples
+    --------
+    >>> summarise({"won": np.array([True, False, True])}, {}).to_dict("list")
+    {'won': [2]}
+    """
+    out = pd.DataFrame(aggregate(values, group_keys, how))
+    out.attrs = getattr(values, "attrs", {})
     return out
 
 

@@ -47,10 +47,10 @@ def activity_ratios(activities: pd.DataFrame, *, by=None, freq: str | None = Non
               "first_meetings": first,
               "next_steps": first & bool_column(activities, "next_step_scheduled")}
     keys = _groups.keys(activities, by, "at", freq, "activities", "activity_ratios")
-    out = _groups.summarise(counts, keys)
+    out = _groups.aggregate(counts, keys)
     out["outreach_per_first_meeting"] = safe_divide(out["outreach"], out["first_meetings"])
     out["next_step_rate"] = safe_divide(out["next_steps"], out["first_meetings"])
-    return out
+    return pd.DataFrame(out)
 
 
 def outreach_by_channel(activities: pd.DataFrame, *, channel: str = "kind", by=None) -> pd.DataFrame:

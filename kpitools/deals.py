@@ -63,9 +63,9 @@ def deal_metrics(opportunities: pd.DataFrame, *, by=None, freq: str | None = Non
               "priced": ~np.isnan(amount), "avg_cycle_days": cycle, "median_cycle_days": cycle}
     group_keys = {name: key[won] for name, key in _groups.keys(
         opportunities, by, "closed_at", freq, "opportunities", "deal_metrics").items()}
-    out = _groups.summarise(values, group_keys, {
+    out = _groups.aggregate(values, group_keys, {
         "won_deals": "sum", "revenue": "sum", "priced": "sum",
         "avg_cycle_days": "mean", "median_cycle_days": "median"})
-    out.insert(out.columns.get_loc("priced"), "avg_deal_size",
-               safe_divide(out["revenue"], out["priced"]))
-    return out.drop(columns="priced")
+    cycle = {name: out.pop(name) for name in ("avg_cycle_days", "median_cycle_days")}
+    out["avg_deal_size"] = safe_divide(out["revenue"], out.pop("priced"))
+    return pd.DataFrame({**out, **cycle})

@@ -69,20 +69,20 @@ def stage_conversion(stage_history: pd.DataFrame, opportunities: pd.DataFrame, *
         paths.furthest[:, None] == np.arange(k)) & reached
 
     keys = _groups.keys(opportunities, by, table="opportunities", where="stage_conversion")
-    ids, groups = _groups.group_ids(keys, len(opportunities))
-    cells = len(groups) * k  # one output row per group and stage, stages innermost
+    ids, count, group_keys = _groups.group_ids(keys, len(opportunities))
+    cells = count * k  # one output row per group and stage, stages innermost
     cell = ids[:, None] * k + np.arange(k)
     counts = [np.bincount(cell[matrix], minlength=cells) for matrix in (reached, advanced,
                                                                          still_open)]
     back = paths.move_to < paths.move_from
     done = ~np.isnan(paths.visit_days)
-    values = [np.tile(np.asarray(stages, dtype=object), len(groups)), *counts,
+    values = [np.tile(np.asarray(stages, dtype=object), count), *counts,
               safe_divide(counts[1], counts[0] - counts[2]),
               np.bincount(ids[paths.move_deal[back]] * k + paths.move_from[back], minlength=cells),
               *_median_p90(ids[paths.visit_deal[done]] * k + paths.visit_code[done],
                            paths.visit_days[done], cells)]
-    rows = np.repeat(np.arange(len(groups)), k)
-    return pd.DataFrame({**{name: groups[name].array.take(rows) for name in groups},
+    rows = np.repeat(np.arange(count), k)
+    return pd.DataFrame({**{name: key.take(rows) for name, key in group_keys.items()},
                          **dict(zip(STAGE_COLUMNS, values))})
 
 

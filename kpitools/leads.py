@@ -47,9 +47,9 @@ def source_conversion(leads: pd.DataFrame, activities: pd.DataFrame, *, by="sour
     met = leads["lead_id"].isin(activities["lead_id"].to_numpy()[first]).to_numpy()
     counts = {"leads": np.ones(len(leads), dtype="int64"), "first_meetings": met}
     keys = _groups.keys(leads, by, "created_at", freq, "leads", "source_conversion")
-    out = _groups.summarise(counts, keys)
+    out = _groups.aggregate(counts, keys)
     out["first_meeting_rate"] = safe_divide(out["first_meetings"], out["leads"])
-    return out
+    return pd.DataFrame(out)
 
 
 def lead_conversion(leads: pd.DataFrame, opportunities: pd.DataFrame, *, by=None,
@@ -99,12 +99,11 @@ def lead_conversion(leads: pd.DataFrame, opportunities: pd.DataFrame, *, by=None
         counts["mqls"] = leads["mql_at"].notna().to_numpy()
         counts["sqls"] = counts["mqls"] & leads["sql_at"].notna().to_numpy()
     keys = _groups.keys(leads, by, "created_at", freq, "leads", "lead_conversion")
-    out = _groups.summarise(counts, keys)
+    out = _groups.aggregate(counts, keys)
     out["lead_to_opportunity_rate"] = safe_divide(out["opportunities"], out["leads"])
     out["lead_to_won_rate"] = safe_divide(out["won"], out["leads"])
-    if has_mql:
-        out["mql_to_sql_rate"] = safe_divide(out["sqls"], out["mqls"])
-        out = out[[c for c in out.columns if c not in ("mqls", "sqls", "mql_to_sql_rate")]
-                  + ["mqls", "sqls", "mql_to_sql_rate"]]
-    return out
+    if has_mql:  # the MQL columns last
+        mql = {name: out.pop(name) for name in ("mqls", "sqls")}
+        out.update(mql, mql_to_sql_rate=safe_divide(mql["sqls"], mql["mqls"]))
+    return pd.DataFrame(out)
 

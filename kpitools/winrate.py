@@ -61,12 +61,12 @@ def win_rate(opportunities: pd.DataFrame, *, by=None, freq: str | None = None,
         closed = won | lost
         counts = {name: values[closed] for name, values in counts.items()}
         keys = {name: values[closed] for name, values in keys.items()}
-    out = _groups.summarise(counts, keys)
+    out = _groups.aggregate(counts, keys)
     numerator, other = ("won", "lost") if weight is None else (f"won_{weight}", f"lost_{weight}")
     out["win_rate"] = safe_divide(out[numerator], out[numerator] + out[other])
     out["ci_low"], out["ci_high"] = wilson_interval(out["won"], out["won"] + out["lost"],
                                                     confidence)
-    return out
+    return pd.DataFrame(out)
 
 
 def interval_by_deals(win_rate: float, deals, confidence: float = 0.9) -> pd.DataFrame:

@@ -30,7 +30,8 @@ def test_period_start_matches_pandas_periods():
 def test_group_ids_follow_groupby_order_with_missing_keys_last():
     rep = pd.Series(["Bo", None, "Al", "Bo", "Al", None], dtype=object)
     region = pd.Series(["N", "S", "S", "N", None, "S"], dtype="str")
-    ids, groups = _groups.group_ids({"rep": rep, "region": region}, 6)
+    ids, _, keys = _groups.group_ids({"rep": rep, "region": region}, 6)
+    groups = pd.DataFrame(keys)
     expected = (pd.DataFrame({"rep": rep, "region": region, "x": 1})
                 .groupby(["rep", "region"], dropna=False, sort=True).size().reset_index())
     pd.testing.assert_frame_equal(groups, expected[["rep", "region"]], check_column_type=False)
