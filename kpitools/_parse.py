@@ -30,7 +30,8 @@ def _blank(text: pd.Series) -> pd.Series:
 
 
 def to_string(values: pd.Series) -> pd.Series:
-    """IDs and labels as strings (leading zeros kept, floats like 12.0 shown as 12), blanks NA.
+    """IDs and labels as pandas' "str" dtype (leading zeros kept, floats like 12.0 shown as
+    12), blanks and placeholders such as "N/A" missing (NaN).
 
     Examples
     --------
@@ -44,7 +45,7 @@ def to_string(values: pd.Series) -> pd.Series:
         if len(whole) and (whole == np.floor(whole)).all():
             values = values.astype("Int64")
     text = _strip(values)
-    return text.mask(_blank(text)).astype(object)
+    return text.mask(_blank(text))
 
 
 def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -36,7 +36,7 @@ def _frame(table: str, columns: dict) -> pd.DataFrame:
     frame = pd.DataFrame(index=pd.RangeIndex(len(columns[REQUIRED[table][0]])))
     for name in REQUIRED[table] + OPTIONAL[table]:  # one block per column: no consolidation copy
         value = columns.pop(name)
-        dtype = "str" if name == "kind" else (object if value.dtype == object else None)
+        dtype = object if value.dtype == object or name == "kind" else None
         frame[name] = pd.Series(value, dtype=dtype, index=frame.index, copy=False)
         del value
     frame.attrs["stages"] = DEFAULT_STAGES

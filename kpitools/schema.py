@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kpitools import _parse
 from kpitools.quality import EXCLUDED_COLUMNS, FIXES, QualityReport  # noqa: F401 (re-exported)
@@ -60,6 +62,9 @@ REQUIRED_DATES: dict[str, tuple[str, ...]] = {
 STRING_COLUMNS: tuple[str, ...] = ("lead_id", "activity_id", "opportunity_id", "rep", "source",
                                    "stage", "region", "segment", "product", "loss_reason",
                                    "channel_detail")
+# Text columns come back as object dtype (Python str, missing = NaN); checks run before that,
+# on Arrow-backed text, where hashing 10 million IDs is several times faster.
+TEXT_COLUMNS: tuple[str, ...] = STRING_COLUMNS + ("kind", "status")
 BOOL_COLUMNS: tuple[str, ...] = ("is_first_meeting", "next_step_scheduled")
 # (table, column, referenced table, referenced id column)
 FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
@@ -290,7 +295,8 @@ def clean(data, stages=None, terminal=TERMINAL_STAGES, notes=()) -> CRMData:
         read[table] = len(frame)
         kept[table], bad_masks[table] = _coerce_table(table, frame, problems, stages, terminal)
     _flag_orphans(kept, bad_masks, problems)
-    result = {t: kept[t][~bad_masks[t].to_numpy()].reset_index(drop=True) for t in TABLES}
+    result = {t: _as_objects(kept[t][~bad_masks[t].to_numpy()].reset_index(drop=True))
+              for t in TABLES}
     for frame in result.values():
         frame.attrs["stages"] = stages
     report = QualityReport(problems.frame(), read, {t: len(result[t]) for t in TABLES},
@@ -305,12 +311,24 @@ def _flag_orphans(kept, bad_masks, problems: _Problems) -> None:
         known = kept[parent][parent_id][~bad_masks[parent].to_numpy()]
         if column not in child or len(kept[parent]) == 0:
             continue
-        orphan = (child[column].notna() & ~child[column].isin(known) & ~bad_masks[table])
-        orphan = orphan.to_numpy()
+        orphan = (child[column].notna().to_numpy() & ~_member(child[column], known)
+                  & ~bad_masks[table].to_numpy())
         if orphan.any():
             problems.add(table, pd.RangeIndex(len(child))[orphan], column,
                          child[column][orphan], "orphan foreign key")
             bad_masks[table] = bad_masks[table] | orphan
+
+
+def _member(values: pd.Series, known: pd.Series) -> np.ndarray:
+    """``values.isin(known)`` through Arrow's hash set (text compared as text)."""
+    as_arrow = lambda s: pa.array(s.astype("str").array)  # noqa: E731
+    return pc.is_in(as_arrow(values), value_set=as_arrow(known)).to_numpy(zero_copy_only=False)
+
+
+def _as_objects(frame: pd.DataFrame) -> pd.DataFrame:
+    """Canonical text columns as object dtype (what every KPI function expects)."""
+    text = [c for c in TEXT_COLUMNS if c in frame and frame[c].dtype != object]
+    return frame.astype(dict.fromkeys(text, object)) if text else frame
 
 
 def _notes(result: dict[str, pd.DataFrame]) -> list[str]:

@@ -60,7 +60,7 @@ def test_canonical_dtypes(data):
     for table, frame in data.tables().items():
         for column in frame:
             values = frame[column]
-            if column.endswith("_id") or column in ("rep", "source", "stage", "status"):
+            if column.endswith("_id") or column in ("rep", "source", "stage", "status", "kind"):
                 assert values.dtype == object, (table, column)
                 assert values.dropna().map(type).eq(str).all(), (table, column)
             if column.endswith("_at") or column in ("at", "period", "expected_close"):
