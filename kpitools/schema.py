@@ -295,7 +295,7 @@ def clean(data, stages=None, terminal=TERMINAL_STAGES, notes=()) -> CRMData:
         read[table] = len(frame)
         kept[table], bad_masks[table] = _coerce_table(table, frame, problems, stages, terminal)
     _flag_orphans(kept, bad_masks, problems)
-    result = {t: _as_objects(kept[t][~bad_masks[t].to_numpy()].reset_index(drop=True))
+    result = {t: _as_objects(kept.pop(t)[~bad_masks[t].to_numpy()].reset_index(drop=True), t)
               for t in TABLES}
     for frame in result.values():
         frame.attrs["stages"] = stages
@@ -325,10 +325,22 @@ def _member(values: pd.Series, known: pd.Series) -> np.ndarray:
     return pc.is_in(as_arrow(values), value_set=as_arrow(known)).to_numpy(zero_copy_only=False)
 
 
-def _as_objects(frame: pd.DataFrame) -> pd.DataFrame:
-    """Canonical text columns as object dtype (what every KPI function expects)."""
+def _as_objects(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Canonical text columns as object dtype (what every KPI function expects). A column
+    that repeats values (rep, kind, a foreign key) shares one Python string per distinct
+    value: faster to build and far smaller than one string object per row."""
     text = [c for c in TEXT_COLUMNS if c in frame and frame[c].dtype != object]
-    return frame.astype(dict.fromkeys(text, object)) if text else frame
+    if not text:
+        return frame
+    out = frame.copy(deep=False)
+    for column in text:
+        if column == ID_COLUMNS.get(table):
+            out[column] = frame[column].astype(object)
+            continue
+        codes, distinct = pd.factorize(frame[column])
+        values = np.append(np.asarray(distinct, dtype=object), np.nan)[codes]  # -1 → NaN
+        out[column] = pd.Series(values, index=frame.index, dtype=object)
+    return out
 
 
 def _notes(result: dict[str, pd.DataFrame]) -> list[str]:
