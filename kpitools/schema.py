@@ -263,8 +263,20 @@ def _later_duplicate(keys: pd.DataFrame, bad: pd.Series) -> pd.Series:
     """Rows repeating the key of an earlier *kept* row (the first good copy is kept)."""
     good = ~bad.to_numpy()
     duplicate = pd.Series(False, index=keys.index)
-    duplicate[good] = keys[good].duplicated().to_numpy()
+    if not _strictly_increasing(keys[good]):
+        duplicate[good] = keys[good].duplicated().to_numpy()
     return duplicate
+
+
+def _strictly_increasing(keys: pd.DataFrame) -> bool:
+    """A single text key sorted without repeats (as exports by ID often are) has no
+    duplicates: one comparison pass instead of hashing every key."""
+    if len(keys.columns) != 1 or not pd.api.types.is_string_dtype(keys.iloc[:, 0]):
+        return False
+    values = pa.array(keys.iloc[:, 0].astype("str").array)
+    if values.null_count or len(values) < 2:
+        return False
+    return bool(pc.all(pc.greater(values[1:], values[:-1])).as_py())
 
 
 def clean(data, stages=None, terminal=TERMINAL_STAGES, notes=()) -> CRMData:

@@ -122,3 +122,14 @@ def test_duplicate_of_an_excluded_row_is_kept():
     data = kt.clean({"opportunities": opps})
     assert reasons(data) == [["opportunities", 2, "amount", "negative amount"]]
     assert data.opportunities["opportunity_id"].tolist() == ["004211", "2", "3"]
+
+
+@pytest.mark.parametrize("ids, repeated", [
+    (["a1", "a2", "a3"], []),            # sorted, distinct: the fast check
+    (["a1", "a2", "a2", "a3"], [2]),     # sorted with a repeat
+    (["a3", "a1", "a3"], [2]),           # unsorted: hashed
+])
+def test_duplicate_ids_sorted_or_not(ids, repeated):
+    acts = pd.DataFrame({"activity_id": ids, "rep": "Ann", "at": "2024-01-05", "kind": "call"})
+    excluded = kt.clean({"activities": acts}).quality.excluded
+    assert excluded.query("reason == 'duplicate id'")["row"].tolist() == repeated
