@@ -147,11 +147,27 @@ def aggregate(values, group_keys: dict[str, pd.Series], how="sum") -> dict:
     {'rep': ['Al', 'Bo'], 'won': [0, 2]}
     """
     how = how if isinstance(how, dict) else {column: how for column in values}
-    arrays = {column: np.asarray(values[column]) for column in how}
-    groups = group_ids(group_keys, len(next(iter(arrays.values()))))
-    ids = groups.ids if group_keys else None
-    return {**groups.keys, **{column: _aggregate(arrays[column], ids, groups.count, func)
-                              for column, func in how.items()}}
+    groups = group_ids(group_keys, len(np.asarray(values[next(iter(how))])))
+    return {**groups.keys, **per_group(values, groups.ids if group_keys else None,
+                                       groups.count, how)}
+
+
+def per_group(values, ids: np.ndarray | None, count: int, how="sum") -> dict:
+    """Each column of ``values`` aggregated per group number in ``ids`` (0..count-1).
+
+    A group without rows gets 0 for a count (a bool or integer sum) and NaN otherwise;
+    ``ids`` None gives one total over all rows, as pandas computes it for a whole column.
+
+    Examples
+    --------
+    >>> sums = per_group({"won": np.array([True, True]), "amount": np.array([2.0, 3.0])},
+    ...                  np.array([2, 0]), 3)
+    >>> sums["won"].tolist(), sums["amount"].tolist()
+    ([1, 0, 1], [3.0, nan, 2.0])
+    """
+    how = how if isinstance(how, dict) else {column: how for column in values}
+    return {column: _aggregate(np.asarray(values[column]), ids, count, func)
+            for column, func in how.items()}
 
 
 def summarise(values, group_keys: dict[str, pd.Series], how="sum") -> pd.DataFrame:
@@ -180,4 +196,4 @@ def _aggregate(values: np.ndarray, ids: np.ndarray | None, size: int, func) -> n
     series = pd.Series(values)
     if ids is None:
         return np.array([series.agg(func)])
-    return series.groupby(ids, sort=True).agg(func).to_numpy()
+    return series.groupby(ids, sort=True).agg(func).reindex(range(size)).to_numpy()

@@ -53,37 +53,57 @@ def quota_gap(opportunities: pd.DataFrame, quotas: pd.DataFrame, *, by="rep", fr
     True
     """
     require_columns(opportunities, "opportunities", ("status", "amount", "stage"), "quota_gap")
-    opportunities = opportunities.assign(**{  # optional dates: without them, nothing to place
-        c: pd.NaT for c in ("closed_at", "expected_close") if c not in opportunities})
     require_columns(quotas, "quotas", ("period", "quota"), "quota_gap")
     stages = _journeys.resolve_stages(stages, opportunities)
-    key_names = _groups.as_list(by) + [_groups.PERIOD]
-    quota = _groups.summarise(quotas[["quota"]], _groups.keys(quotas, by, "period", freq, "quotas"))
-
-    won = opportunities[opportunities["status"].eq("won").to_numpy()]
-    closed = _groups.summarise(won[["amount"]].rename(columns={"amount": "closed_won"}),
-                               _groups.keys(won, by, "closed_at", freq, "opportunities"))
-
-    open_deals = opportunities[opportunities["status"].eq("open").to_numpy()]
-    keys = _groups.keys(open_deals, by, "expected_close", freq, "opportunities")
+    quota_keys = _groups.keys(quotas, by, "period", freq, "quotas")
+    won = _groups.equals(opportunities["status"], "won")
+    is_open = _groups.equals(opportunities["status"], "open")
+    won_keys = _deal_keys(opportunities, by, "closed_at", freq, won)
+    open_keys = _deal_keys(opportunities, by, "expected_close", freq, is_open)
     if as_of is not None:
         now = _groups.period_start(pd.Series([pd.Timestamp(as_of)]), freq).iloc[0]
-        keys[_groups.PERIOD] = keys[_groups.PERIOD].where(keys[_groups.PERIOD] >= now, now)
-    amount = open_deals["amount"].astype("float64").fillna(0).to_numpy()
-    stage_columns = {f"pipeline_{stage}": np.where(open_deals["stage"].to_numpy() == stage, amount, 0.0)
-                     for stage in stages}
-    pipeline = pd.DataFrame({"open_pipeline": amount, **stage_columns}, index=open_deals.index)
-    has_period = keys[_groups.PERIOD].notna().to_numpy()
-    pipeline = _groups.summarise(pipeline[has_period], {k: v[has_period] for k, v in keys.items()})
+        open_keys[_groups.PERIOD] = open_keys[_groups.PERIOD].where(
+            open_keys[_groups.PERIOD] >= now, now)
+    has_period = open_keys[_groups.PERIOD].notna().to_numpy()
+    open_keys = {name: key[has_period] for name, key in open_keys.items()}
+    amount = opportunities["amount"].to_numpy()
+    pipeline = _zero_if_nan(amount[is_open].astype("float64"))[has_period]
+    stage = _journeys.stage_codes(opportunities["stage"][is_open], stages)[has_period]
 
-    out = quota.merge(closed, on=key_names, how="outer").merge(pipeline, on=key_names, how="outer")
-    filled = ["closed_won", "open_pipeline", *stage_columns]
-    out[filled] = out[filled].fillna(0.0)
+    # One numbering of the (rep, period) groups of all three sources, in sorted order.
+    sources = (quota_keys, won_keys, open_keys)
+    union = {name: pd.concat([keys[name] for keys in sources], ignore_index=True)
+             for name in quota_keys}
+    ids, count, out = _groups.group_ids(union, len(union[_groups.PERIOD]))
+    quota_ids, won_ids, open_ids = np.split(ids, np.cumsum([len(quota_keys[_groups.PERIOD]),
+                                                            len(won_keys[_groups.PERIOD])]))
+    out["quota"] = _groups.per_group({"quota": quotas["quota"]}, quota_ids, count)["quota"]
+    closed = _groups.per_group({"closed_won": amount[won]}, won_ids, count)["closed_won"]
+    out["closed_won"] = _zero_if_nan(closed)
     out["attainment"] = safe_divide(out["closed_won"], out["quota"])
-    out["gap"] = (out["quota"] - out["closed_won"]).clip(lower=0)
-    if as_of is not None:  # today's open deals say nothing about months already past
-        out.loc[(out[_groups.PERIOD] < now).to_numpy(), filled[1:]] = np.nan
+    short = out["quota"] - out["closed_won"]
+    out["gap"] = np.where(short < 0, 0.0, short)
+    by_stage = {"open_pipeline": pipeline, **{f"pipeline_{name}": np.where(stage == code,
+                                                                            pipeline, 0.0)
+                                              for code, name in enumerate(stages)}}
+    sums = _groups.per_group(by_stage, open_ids, count)
+    past = (out[_groups.PERIOD] < now) if as_of is not None else np.zeros(count, bool)
+    out.update({name: np.where(past, np.nan, _zero_if_nan(values))  # today's open deals
+                for name, values in sums.items()})            # say nothing about past months
     out["coverage"] = safe_divide(out["open_pipeline"], out["gap"])
-    columns = key_names + ["quota", "closed_won", "attainment", "gap", "open_pipeline",
-                           *stage_columns, "coverage"]
-    return out.sort_values(key_names, ignore_index=True)[columns]
+    return pd.DataFrame(out)
+
+
+def _deal_keys(opportunities: pd.DataFrame, by, date_column: str, freq: str,
+               rows: np.ndarray) -> dict:
+    """Group keys of the chosen deals: ``by``, then the period of ``date_column`` (NaT if the
+    table has no such column)."""
+    keys = _groups.keys(opportunities, by, table="opportunities")
+    dates = opportunities[date_column] if date_column in opportunities else pd.Series(
+        pd.NaT, index=opportunities.index, dtype="datetime64[ns]")
+    keys[_groups.PERIOD] = _groups.period_start(dates, freq)
+    return {name: key[rows] for name, key in keys.items()}
+
+
+def _zero_if_nan(values: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(values), 0.0, values)
