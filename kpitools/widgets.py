@@ -9,6 +9,7 @@ widgets can be driven from a plain Python test (``with w.hold(): ...`` sets seve
 """
 from __future__ import annotations
 
+import functools
 import html
 
 import ipywidgets as widgets
@@ -17,7 +18,7 @@ from matplotlib.figure import Figure
 
 from kpitools import exercises
 from kpitools._repnumbers import (  # noqa: F401  (FALLBACKS: kt.widgets.FALLBACKS)
-    FALLBACKS, _plan_inputs, _rep_rows, _today, plan_inputs)
+    FALLBACKS, RepIndex, _plan_inputs, _rep_rows, _today, plan_inputs)
 from kpitools._widgetbase import (  # noqa: F401  (ALL_REPS, _format: kt.widgets.<name>)
     ALL_REPS, EACH_REP, KPIWidget, _GREY, _SLIDER, _built, _figure, _format, _named, _rep,
     _rep_dropdown)
@@ -61,10 +62,11 @@ def funnel_explorer(data) -> KPIWidget:
                     options=[("Skipped stages count as passed", "backfill"),
                              ("Only recorded moves", "strict")], value="backfill",
                     description="Policy", style={"button_width": "auto"})}
+    reps = RepIndex(data, ["opportunities", "stage_history"])
 
     def render(values, view):
-        frame = stage_conversion(data.stage_history,
-                                 _rep_rows(data.opportunities, _rep(values["rep"])),
+        rep = _rep(values["rep"])
+        frame = stage_conversion(reps.rows("stage_history", rep), reps.rows("opportunities", rep),
                                  stages=data.stages, policy=values["policy"])
         view.figure(plot_funnel(_named(frame, values["rep"]), ax=_figure()[1]).figure)
         view.table(frame)
@@ -107,9 +109,10 @@ def win_rate_explorer(data) -> KPIWidget:
         "confidence": widgets.FloatSlider(value=0.9, min=0.5, max=0.99, step=0.01,
                                           readout_format=".0%", description="Confidence",
                                           **_SLIDER)}
+    reps = RepIndex(data, ["opportunities"])
 
     def render(values, view):
-        frame = win_rate(_rep_rows(data.opportunities, _rep(values["rep"])),
+        frame = win_rate(reps.rows("opportunities", _rep(values["rep"])),
                          by=values["by"] or None, freq=values["period"] or None,
                          weight=None if values["weight"] == "count" else values["weight"],
                          confidence=values["confidence"])
@@ -151,9 +154,10 @@ def activity_explorer(data) -> KPIWidget:
                                              "outreach_per_first_meeting"),
                                             ("First meetings with a next step", "next_step_rate")],
                                    value="outreach_per_first_meeting", description="Ratio")}
+    reps = RepIndex(data, ["activities"])
 
     def render(values, view):
-        frame = activity_ratios(_rep_rows(data.activities, _rep(values["rep"])),
+        frame = activity_ratios(reps.rows("activities", _rep(values["rep"])),
                                 by="rep" if values["rep"] == EACH_REP else None,
                                 freq=values["period"])
         view.figure(plot_activity_ratios(_named(frame, values["rep"]), values["metric"],
@@ -192,9 +196,12 @@ def quota_gap_explorer(data) -> KPIWidget:
                 "month": widgets.Dropdown(options=[(f"{m:%b %Y}", m) for m in months],
                                           value=now, description="Month")}
 
+    @functools.cache
+    def every_gap():  # the same for every choice: computed once, at the first render
+        return quota_gap(data.opportunities, data.quotas, as_of=today, stages=data.stages)
+
     def render(values, view):
-        gap = _rep_rows(quota_gap(data.opportunities, data.quotas, as_of=today,
-                                  stages=data.stages), _rep(values["rep"]))
+        gap = _rep_rows(every_gap(), _rep(values["rep"]))
         rows = gap[gap["period"].eq(values["month"]).to_numpy()].reset_index(drop=True)
         view.figure(plot_quota_gap(rows, ax=_figure(9, 2.5 + 0.45 * len(rows))[1]).figure)
         view.table(rows)
@@ -252,10 +259,11 @@ def planner(data) -> KPIWidget:
                                              ".1f"),
         "weeks": widgets.IntSlider(value=4, min=1, max=52, description="Weeks", **_SLIDER)}
     filled_for = {}
+    reps = RepIndex(data, ["opportunities", "quotas", "activities"])
 
     def render(values, view):
         if filled_for.get("rep") != values["rep"]:  # a new rep: prefill from their numbers
-            inputs, widget.notes = _plan_inputs(data, _rep(values["rep"]))
+            inputs, widget.notes = _plan_inputs(data, _rep(values["rep"]), reps)
             inputs["target"] = inputs.pop("target_revenue")
             with widget.hold(refresh=False):
                 for name, value in inputs.items():
@@ -359,11 +367,12 @@ def dashboard(data) -> KPIWidget:
     ['activity', 'funnel', 'plan', 'quota_gap', 'win_rate']
     """
     controls = {"rep": _rep_dropdown(data.quotas, data.opportunities, data.activities)}
+    reps = RepIndex(data, ["opportunities", "quotas", "activities"])
 
     def render(values, view):
         rep = _rep(values["rep"])
         frames = scorecard_frames(data, rep)
-        inputs, notes = _plan_inputs(data, rep)
+        inputs, notes = _plan_inputs(data, rep, reps)
         frames["plan"] = plan(**inputs)
         view.html(f"<h3>{html.escape(_headline(frames['plan']))}</h3>")
         view.figure(plot_scorecard(frames, fig=Figure(), title=f"{values['rep']} — as of "

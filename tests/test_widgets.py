@@ -162,6 +162,36 @@ def test_plan_inputs_fall_back_to_team_numbers(small):
     assert "a typical value is used" in notes[1]
 
 
+def test_rep_index_gives_the_rows_and_numbers_of_filtering(sample):
+    from kpitools._repnumbers import RepIndex
+    reps = RepIndex(sample, ["opportunities", "stage_history", "activities"])
+    for rep in [*sorted(sample.opportunities["rep"].unique()), "Nobody"]:
+        mine = of(sample.opportunities, rep)
+        history = sample.stage_history[sample.stage_history["opportunity_id"].isin(
+            mine["opportunity_id"])]
+        assert_frame_equal(reps.rows("opportunities", rep), mine)
+        assert_frame_equal(reps.rows("stage_history", rep), history)
+        assert_frame_equal(reps.rows("activities", rep), of(sample.activities, rep))
+        assert_frame_equal(reps.rows("quotas", rep), of(sample.quotas, rep))  # not indexed
+        for policy in ("backfill", "strict"):
+            assert_frame_equal(
+                kt.stage_conversion(reps.rows("stage_history", rep),
+                                    reps.rows("opportunities", rep), policy=policy),
+                kt.stage_conversion(sample.stage_history, mine, policy=policy))
+        assert_frame_equal(kt.win_rate(reps.rows("opportunities", rep)), kt.win_rate(mine))
+    assert reps.rows("opportunities", None) is sample.opportunities
+
+
+def test_rep_index_leaves_out_rows_without_a_rep(opps, history):
+    from kpitools._repnumbers import RepIndex
+    opps = opps.assign(rep=["x", None, "y", "y", "y"])
+    data = kt.CRMData(opportunities=opps, stage_history=history)
+    reps = RepIndex(data, ["opportunities", "stage_history"])
+    assert reps.rows("opportunities", "x")["opportunity_id"].tolist() == ["A"]
+    assert reps.rows("stage_history", "x").index.tolist() == [0, 1, 2]
+    assert reps.rows("stage_history", "y").index.tolist() == [5, 6, 7, 8]  # not B's, not X's
+
+
 def test_planner_with_a_reached_quota_plans_a_full_month(small):
     w = kw.planner(small)  # no data.today: the last date in the data (2024-03-01) is "now"
     w.controls["rep"].value = "x"  # nothing closed in March yet: the whole quota is open
