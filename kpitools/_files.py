@@ -6,6 +6,7 @@ without a record: blank lines, report footers and lines with too many fields com
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import warnings
@@ -113,18 +114,21 @@ def _sniff(first_line: str) -> str:
 def _read_csv(path: Path) -> RawFile:
     data = path.read_bytes()
     text, notes = _decode(path, data)
+    utf8 = data.removeprefix(codecs.BOM_UTF8) if not notes else None  # the bytes, as decoded
     text = text.lstrip("\ufeff")
     if not text.strip():
         return RawFile(path.name, path, pd.DataFrame(), np.arange(0), notes=notes)
     first, _, rest = text.partition("\n")
     if first.lower().startswith("sep=") and len(first.strip()) == 5:
-        delimiter, text = first.strip()[4], rest
+        delimiter, text, utf8 = first.strip()[4], rest, None
         notes.append(f"{path.name}: first line {first.strip()!r} names the delimiter.")
     else:
         delimiter = _sniff(first.rstrip("\r"))
     if delimiter != ",":
         notes.append(f"{path.name}: {delimiter!r}-separated.")
-    frame = _read_regular(text, delimiter)
+    if utf8 is None or utf8.startswith(codecs.BOM_UTF8):
+        utf8 = text.encode("utf-8")
+    frame = _read_regular(text, utf8, delimiter)
     if frame is not None:
         return _finish(path.name, path, frame, [], notes=notes)
     options = dict(sep=delimiter, dtype=str, keep_default_na=False, skip_blank_lines=False,
@@ -141,22 +145,23 @@ def _read_csv(path: Path) -> RawFile:
     return _finish(path.name, path, frame, dropped, notes=notes)
 
 
-def _read_regular(text: str, delimiter: str) -> pd.DataFrame | None:
+def _read_regular(text: str, utf8: bytes, delimiter: str) -> pd.DataFrame | None:
     """Fast path (Arrow's multi-threaded reader) for a regular file: distinct, non-empty
     headers and every line with the header's number of fields. None for anything else (blank
-    lines, footers, ragged lines, bad quotes), which the exact pandas path then reads."""
+    lines, footers, ragged lines, bad quotes), which the exact pandas path then reads.
+    ``utf8`` is ``text`` encoded as UTF-8 (Arrow reads bytes)."""
     header = next(csv.reader([text.partition("\n")[0].rstrip("\r")], delimiter=delimiter))
     if len(set(header)) != len(header) or not all(name.strip() for name in header):
         return None
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(utf8),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                              ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False,
                 quoted_strings_can_be_null=False))
-    except (pa.ArrowInvalid, UnicodeEncodeError):
+    except pa.ArrowInvalid:
         return None
     text_dtype = pd.StringDtype(na_value=np.nan)  # pandas' "str"
     return table.to_pandas(types_mapper=lambda arrow_type: text_dtype
