@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -87,8 +88,10 @@ def as_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 def filled(column: pd.Series) -> np.ndarray:
     """True where a cell holds something other than blanks."""
-    if pd.api.types.is_string_dtype(column):
-        return (column.str.strip().str.len() > 0).fillna(False).to_numpy(dtype=bool)
+    if pd.api.types.is_string_dtype(column):  # Arrow's kernels: no pandas round trip
+        trimmed = pc.utf8_trim_whitespace(pa.array(column.astype("str").array))
+        return pc.greater(pc.binary_length(trimmed), 0).fill_null(False).to_numpy(
+            zero_copy_only=False)
     return column.notna().to_numpy()
 
 

@@ -22,7 +22,9 @@ def _strip(values: pd.Series) -> pd.Series:
 def _blank(text: pd.Series) -> pd.Series:
     """Missing, empty or a placeholder such as "N/A" in stripped text (only short values can
     be placeholders, so only those are compared)."""
-    short = (text.str.len() <= max(map(len, _BLANKS))).fillna(True).to_numpy()
+    lengths = pc.utf8_length(pa.array(text.astype("str").array))
+    short = pc.less_equal(lengths, max(map(len, _BLANKS))).fill_null(True).to_numpy(
+        zero_copy_only=False)
     blank = text.isna().to_numpy().copy()
     if short.any():
         blank[short] |= text[short].str.lower().isin(_BLANKS).to_numpy()
