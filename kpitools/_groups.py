@@ -115,19 +115,32 @@ def group_ids(group_keys: dict, length: int) -> Groups:
     >>> groups.ids.tolist(), groups.count, groups.keys["rep"].tolist()
     ([1, 2, 0, 1], 3, ['Al', 'Bo', nan])
     """
-    ids = np.zeros(length, dtype="int64")
+    ids, count = np.zeros(length, dtype="int64"), 1
     levels, level_codes = [], []
     for values in group_keys.values():
         codes, uniques = pd.factorize(values, sort=True)
         size = len(uniques) + 1  # the missing-value group goes last
         combined = ids * size + np.where(codes < 0, size - 1, codes)
-        ids, groups = pd.factorize(combined, sort=True)
+        ids, groups = _renumber(combined, count * size)
+        count = len(groups)
         level_codes = [c[groups // size] for c in level_codes] + [groups % size]
         levels.append(pd.Index(np.asarray(uniques)))
     keys = {name: level.take(np.where(codes < len(level), codes, -1), allow_fill=True,
                              fill_value=None)
             for name, level, codes in zip(group_keys, levels, level_codes)}
-    return Groups(ids, len(level_codes[0]) if keys else 1, keys)
+    return Groups(ids, count, keys)
+
+
+def _renumber(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """Number the distinct ``values`` (all in 0..bound-1) 0, 1, ... in increasing order.
+
+    Returns each value's number and the distinct values: ``pd.factorize(values, sort=True)``,
+    by counting instead of hashing while ``bound`` is not much above the number of values.
+    """
+    if bound > 2 * len(values) + 4096:
+        return pd.factorize(values, sort=True)
+    present = np.bincount(values, minlength=bound) > 0
+    return (np.cumsum(present) - 1)[values], np.flatnonzero(present)
 
 
 def aggregate(values, group_keys: dict[str, pd.Series], how="sum") -> dict:

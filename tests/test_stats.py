@@ -56,3 +56,11 @@ def test_equals_for_both_string_dtypes():
     for dtype in (object, "str"):
         column = pd.Series(["meeting", None, "call"], dtype=dtype)
         assert _groups.equals(column, "meeting").tolist() == [True, False, False]
+
+
+def test_renumber_counts_or_hashes_like_sorted_factorize(rng):
+    for bound in (50, 10**9):  # counting, then hashing
+        values = rng.integers(0, bound, 300)
+        ids, distinct = _groups._renumber(values, bound)
+        codes, uniques = pd.factorize(values, sort=True)
+        assert ids.tolist() == codes.tolist() and distinct.tolist() == uniques.tolist()
