@@ -20,15 +20,11 @@ def _strip(values: pd.Series) -> pd.Series:
 
 
 def _blank(text: pd.Series) -> pd.Series:
-    """Missing, empty or a placeholder such as "N/A" in stripped text (only short values can
-    be placeholders, so only those are compared)."""
-    lengths = pc.utf8_length(pa.array(text.astype("str").array))
-    short = pc.less_equal(lengths, max(map(len, _BLANKS))).fill_null(True).to_numpy(
-        zero_copy_only=False)
-    blank = text.isna().to_numpy().copy()
-    if short.any():
-        blank[short] |= text[short].str.lower().isin(_BLANKS).to_numpy()
-    return pd.Series(blank, index=text.index)
+    """Missing, empty or a placeholder such as "N/A" in stripped text (Arrow's kernels)."""
+    values = pa.array(text.astype("str").array)
+    placeholder = pc.is_in(pc.utf8_lower(values), value_set=pa.array(_BLANKS))
+    blank = pc.or_kleene(pc.is_null(values), placeholder)
+    return pd.Series(blank.to_numpy(zero_copy_only=False), index=text.index)
 
 
 def to_string(values: pd.Series) -> pd.Series:
