@@ -153,34 +153,30 @@ KPIS = {
 
 # --- widget update -------------------------------------------------------------------------
 def _widget_setup(ctx, presplit: bool):
+    """The loaded data, the reps, and (pre-split) the widgets' own per-rep index, built once."""
     d = _loaded(ctx)
-    opps, hist = d.opportunities, d.stage_history
-    reps = sorted(opps["rep"].dropna().unique())
+    reps = sorted(d.opportunities["rep"].dropna().unique())
     if not presplit:
         return d, reps, None
-    rep_of = hist["opportunity_id"].map(dict(zip(opps["opportunity_id"], opps["rep"])))
-    by_rep = dict(zip(reps, (None,) * len(reps)))
-    hist_groups = dict(tuple(hist.groupby(rep_of.to_numpy(), sort=False)))
-    for rep, rows in opps.groupby("rep", sort=False):
-        by_rep[rep] = (rows, hist_groups.get(rep, hist.iloc[:0]))
-    return d, reps, by_rep
+    from kpitools._repnumbers import RepIndex
+    return d, reps, RepIndex(d, ["opportunities", "stage_history"])
 
 
 def _widget_run(ctx, state):
     """One dropdown change per call, rotating through the reps; returns per-call seconds."""
     import kpitools as kt
 
-    d, reps, by_rep = state
+    d, reps, index = state
     opps, hist = d.opportunities, d.stage_history
     calls = []
     for i in range(ctx.calls):
         rep = reps[i % len(reps)]
         start = time.perf_counter()
-        if by_rep is None:
+        if index is None:
             mine = opps[(opps["rep"] == rep).to_numpy()]
             history = hist[hist["opportunity_id"].isin(mine["opportunity_id"]).to_numpy()]
         else:
-            mine, history = by_rep[rep]
+            mine, history = index.rows("opportunities", rep), index.rows("stage_history", rep)
         kt.stage_conversion(history, mine)
         kt.win_rate(mine)
         calls.append(time.perf_counter() - start)
