@@ -1,6 +1,7 @@
 """Bring your own CRM data: export files → the canonical tables, with a report of what was left out.
 
-``load_crm`` reads a folder or files (CSV, Excel, Parquet) as text, decides which table each file
+``load_crm`` reads a folder or files (CSV and Excel as text; Parquet's typed columns stay typed),
+decides which table each file
 feeds (preset file names and header signatures, else the file name or its headers), maps headers
 and values through the preset (pure data in :mod:`kpitools.presets`), then lets
 :func:`kpitools.schema.clean` coerce dtypes and exclude bad rows with reasons. Every excluded row
@@ -54,7 +55,8 @@ def load_crm(source: str | Path | list, preset: str | None = None,
     """Load CRM exports (a folder, a file or a list of files) into the canonical tables.
 
     CSV (UTF-8 with or without BOM, UTF-16, cp1252; ``,`` ``;`` tab or ``|``), Excel (every
-    sheet) and Parquet are read as text, so IDs keep leading zeros. A preset maps a CRM's export
+    sheet) are read as text, so IDs keep leading zeros; Parquet's dates and numbers stay typed
+    and its text stays text. A preset maps a CRM's export
     headers and values; ``mapping`` overrides any column. Rows that cannot be used are excluded
     with a reason; ``.quality`` lists each with its file and 0-based data row. A load of
     50 MB or more shows a progress bar (a widget in a notebook).
