@@ -2,9 +2,10 @@
 
 ``load_crm`` reads a folder or files (CSV and Excel as text; Parquet's typed columns stay
 typed), decides which table each file feeds (preset file names and header signatures, else the
-file name or its headers), maps headers and values through the preset (pure data in :mod:`kpitools.presets`), then lets
-:func:`kpitools.schema.clean` coerce dtypes and exclude bad rows with reasons. Every excluded row
-is reported with its file and 0-based data row; the files' own columns are kept.
+file name or its headers), maps headers and values through the preset (pure data in
+:mod:`kpitools.presets`), then lets :func:`kpitools.schema.clean` coerce dtypes and exclude bad
+rows with reasons. Every excluded row is reported with its file and 0-based data row; the files'
+own columns are kept.
 """
 from __future__ import annotations
 
