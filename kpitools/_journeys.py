@@ -88,20 +88,19 @@ def build(stage_history: pd.DataFrame, opportunities: pd.DataFrame, stages: tupl
     keep = (deal >= 0) & (code != -2) & ~np.isnat(when)
     deal, code, when = deal[keep], code[keep], when[keep]
 
-    # One terminal row for each closed deal whose history does not already end in it.
-    order = np.lexsort((when, deal))
-    sorted_deal = deal[order]
-    is_last = np.append(sorted_deal[1:] != sorted_deal[:-1], True) if len(order) else order > 0
+    if not _in_order(deal, when):  # each deal's entries in time order (exports often are)
+        order = np.lexsort((when, deal))
+        deal, code, when = deal[order], code[order], when[order]
+    # One terminal row, after its history, for each closed deal whose history does not
+    # already end in it.
+    is_last = np.append(deal[1:] != deal[:-1], True) if len(deal) else deal > 0
     last_row = np.full(n, -1)
-    last_row[sorted_deal[is_last]] = code[order][is_last]
+    last_row[deal[is_last]] = code[is_last]
     terminal = np.where(is_won, k, np.where(equals(opportunities["status"], "lost"), k + 1, -1))
-    add = (terminal >= 0) & (last_row != terminal)
-    deal = np.concatenate([deal, np.flatnonzero(add)])
-    code = np.concatenate([code, terminal[add]])
-    when = np.concatenate([when, closed_at[add]])
-    synthetic = np.concatenate([np.zeros(keep.sum(), bool), np.ones(add.sum(), bool)])
-    order = np.lexsort((when, synthetic, deal))
-    deal, code, when = deal[order], code[order], when[order]
+    add = np.flatnonzero((terminal >= 0) & (last_row != terminal))
+    at = np.searchsorted(deal, add, side="right")
+    deal, code, when = (np.insert(deal, at, add), np.insert(code, at, terminal[add]),
+                        np.insert(when, at, closed_at[add]))
 
     same_next = np.zeros(len(deal), bool)
     same_next[:-1] = deal[1:] == deal[:-1]
@@ -120,6 +119,19 @@ def build(stage_history: pd.DataFrame, opportunities: pd.DataFrame, stages: tupl
     return Journeys(stages, furthest, is_open, visited, deal[is_visit], code[is_visit],
                     (ends[is_visit] - when[is_visit]) / DAY, deal[from_rows], code[from_rows],
                     code[from_rows + 1])
+
+
+def _in_order(deal: np.ndarray, when: np.ndarray) -> bool:
+    """Whether the entries are sorted by deal, then time (a check is far cheaper than a sort).
+
+    Examples
+    --------
+    >>> when = np.array(["2024-01-02", "2024-01-01", "2024-01-03"], dtype="datetime64[ns]")
+    >>> _in_order(np.array([0, 1, 1]), when), _in_order(np.array([0, 0, 1]), when)
+    (True, False)
+    """
+    same = deal[1:] == deal[:-1]
+    return bool(np.all((deal[1:] > deal[:-1]) | (same & (when[1:] >= when[:-1]))))
 
 
 def _times(values: pd.Series) -> np.ndarray:

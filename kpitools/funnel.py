@@ -98,7 +98,8 @@ def _median_p90(cell: np.ndarray, days: np.ndarray, cells: int) -> tuple[np.ndar
     >>> median.tolist(), p90.tolist()
     ([2.5, nan, 5.0], [3.7, nan, 5.0])
     """
-    order = np.lexsort((days, cell))
+    order = np.argsort(days)  # then stably by cell: cells in order, days sorted in each
+    order = order[np.argsort(cell[order].astype(np.min_scalar_type(-cells)), kind="stable")]
     values = np.append(days[order], np.nan)  # the NaN is read for cells without values
     count = np.bincount(cell, minlength=cells)
     start = np.where(count > 0, np.cumsum(count) - count, len(days))
