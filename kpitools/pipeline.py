@@ -49,23 +49,38 @@ def pipeline_as_of(stage_history: pd.DataFrame, opportunities: pd.DataFrame, dat
     require_columns(stage_history, "stage_history", ("opportunity_id", "stage", "entered_at"),
                     "pipeline_as_of")
     stages = _journeys.resolve_stages(stages, opportunities)
-    cutoff = pd.Timestamp(date).normalize() + pd.Timedelta(days=1)
-    closed_at = opportunities["closed_at"] if "closed_at" in opportunities else pd.NaT
-    alive = (opportunities["created_at"] < cutoff) & ~(closed_at < cutoff)
-    deals = opportunities[alive.to_numpy()]
+    cutoff = (pd.Timestamp(date).normalize() + pd.Timedelta(days=1)).to_datetime64()
+    alive = opportunities["created_at"].to_numpy() < cutoff
+    if "closed_at" in opportunities:
+        alive &= ~(opportunities["closed_at"].to_numpy() < cutoff)
+    deals = opportunities.loc[alive, [c for c in COLUMNS if c in opportunities.columns]]
+    deal, ids = pd.factorize(deals["opportunity_id"])
+    then, first = (np.append(codes, -1)[deal]  # a deal without an ID has no history
+                   for codes in _stages_then(stage_history, ids, stages, cutoff))
+    current = _journeys.stage_codes(deals["stage"], stages)
+    current = np.where((current >= 0) & (current < len(stages)), current, len(stages))
+    code = np.where(then >= 0, then, np.where(first >= 0, first, current))
+    labels = np.asarray([*stages, UNKNOWN_STAGE], dtype=object)
+    return deals.assign(stage=labels[code]).reset_index(drop=True)
 
-    history = stage_history[stage_history["stage"].isin(stages).to_numpy()
-                            & stage_history["opportunity_id"].isin(deals["opportunity_id"]).to_numpy()]
-    history = history.sort_values("entered_at", kind="stable")
-    before = history[(history["entered_at"] < cutoff).to_numpy()]
-    stage_then = before.groupby("opportunity_id")["stage"].last()
-    first_stage = history.groupby("opportunity_id")["stage"].first()
-    ids = deals["opportunity_id"]
-    then, first = (ids.map(s).to_numpy(dtype=object) for s in (stage_then, first_stage))
-    current = deals["stage"].to_numpy(dtype=object)
-    current = np.where(pd.Series(current).isin(stages).to_numpy(), current, UNKNOWN_STAGE)
-    out = deals.assign(stage=np.where(pd.isna(then), np.where(pd.isna(first), current, first), then))
-    return out[[c for c in COLUMNS if c in out.columns]].reset_index(drop=True)
+
+def _stages_then(stage_history: pd.DataFrame, ids: pd.Index, stages: tuple,
+                 cutoff: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
+    """Per deal of ``ids``: the open stage of its last history entry before ``cutoff`` and of
+    its first entry (codes into ``stages``; -1 without one). Entries without a date count
+    as the latest."""
+    deal = ids.get_indexer(stage_history["opportunity_id"])
+    code = _journeys.stage_codes(stage_history["stage"], stages)
+    keep = (deal >= 0) & (code >= 0) & (code < len(stages))
+    when = stage_history["entered_at"].to_numpy()[keep]
+    order = _journeys.time_order(deal[keep], when)
+    deal, code, before = deal[keep][order], code[keep][order], when[order] < cutoff
+    count = np.bincount(deal, minlength=len(ids))
+    start = np.cumsum(count) - count
+    count_before = np.bincount(deal[before], minlength=len(ids))
+    code = np.append(code, -1)  # what a deal without such an entry reads
+    return (code[np.where(count_before > 0, start + count_before - 1, -1)],
+            code[np.where(count > 0, start, -1)])
 
 
 def stalled_deals(stage_history: pd.DataFrame, opportunities: pd.DataFrame, as_of, *,
