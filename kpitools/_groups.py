@@ -81,6 +81,24 @@ def equals(column: pd.Series, value) -> np.ndarray:
     return column.eq(value).to_numpy(dtype=bool, na_value=False)
 
 
+def is_in(column: pd.Series, values: pd.Series) -> np.ndarray:
+    """``column.isin(values)`` as a bool array (missing matches missing), fast for either
+    string dtype: pandas hashes object arrays, Arrow's dictionary encoding ``str`` columns
+    (pandas' own ``isin`` for those makes one Python object per value).
+
+    Examples
+    --------
+    >>> ids = pd.Series(["L1", "L2", None], dtype="str")
+    >>> is_in(ids, pd.Series(["L2", "L9"], dtype="str")).tolist()
+    [False, True, False]
+    """
+    if column.dtype == object:
+        return column.isin(values).to_numpy()
+    codes, distinct = pd.factorize(pd.concat([column, values], ignore_index=True),
+                                   use_na_sentinel=False)
+    return np.bincount(codes[len(column):], minlength=len(distinct))[codes[:len(column)]] > 0
+
+
 def keys(frame: pd.DataFrame, by, date_column: str | None = None, freq: str | None = None,
          table: str = "table", where: str = "kpitools") -> dict[str, pd.Series]:
     """The group-key columns for ``frame``: the ``by`` columns, then ``period`` if ``freq``."""

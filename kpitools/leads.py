@@ -44,7 +44,7 @@ def source_conversion(leads: pd.DataFrame, activities: pd.DataFrame, *, by="sour
     require_columns(activities, "activities", ("kind", "lead_id"), "source_conversion")
     first = _groups.equals(activities["kind"], "meeting") & bool_column(activities,
                                                                         "is_first_meeting")
-    met = leads["lead_id"].isin(activities["lead_id"].to_numpy()[first]).to_numpy()
+    met = _groups.is_in(leads["lead_id"], activities["lead_id"][first])
     counts = {"leads": np.ones(len(leads), dtype="int64"), "first_meetings": met}
     keys = _groups.keys(leads, by, "created_at", freq, "leads", "source_conversion")
     out = _groups.aggregate(counts, keys)
@@ -88,12 +88,12 @@ def lead_conversion(leads: pd.DataFrame, opportunities: pd.DataFrame, *, by=None
     """
     require_columns(leads, "leads", ("lead_id",), "lead_conversion")
     require_columns(opportunities, "opportunities", ("lead_id", "status"), "lead_conversion")
-    known = opportunities["lead_id"].notna().to_numpy()
-    lead_ids = opportunities["lead_id"].to_numpy()
+    lead_ids = opportunities["lead_id"]
+    known = lead_ids.notna().to_numpy()
     won = known & _groups.equals(opportunities["status"], "won")
     counts = {"leads": np.ones(len(leads), dtype="int64"),
-              "opportunities": leads["lead_id"].isin(lead_ids[known]).to_numpy(),
-              "won": leads["lead_id"].isin(lead_ids[won]).to_numpy()}
+              "opportunities": _groups.is_in(leads["lead_id"], lead_ids[known]),
+              "won": _groups.is_in(leads["lead_id"], lead_ids[won])}
     has_mql = "mql_at" in leads and "sql_at" in leads
     if has_mql:
         counts["mqls"] = leads["mql_at"].notna().to_numpy()

@@ -64,3 +64,10 @@ def test_renumber_counts_or_hashes_like_sorted_factorize(rng):
         ids, distinct = _groups._renumber(values, bound)
         codes, uniques = pd.factorize(values, sort=True)
         assert ids.tolist() == codes.tolist() and distinct.tolist() == uniques.tolist()
+
+
+def test_is_in_matches_isin_for_both_string_dtypes():
+    for dtype in (object, "str"):
+        column = pd.Series(["a", None, "b", "c"], dtype=dtype)
+        for values in (pd.Series(["b", None], dtype=dtype), pd.Series([], dtype=dtype)):
+            assert _groups.is_in(column, values).tolist() == column.isin(values).tolist()
