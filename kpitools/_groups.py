@@ -99,6 +99,24 @@ def is_in(column: pd.Series, values: pd.Series) -> np.ndarray:
     return np.bincount(codes[len(column):], minlength=len(distinct))[codes[:len(column)]] > 0
 
 
+def lookup(index: pd.Index, values: pd.Series) -> np.ndarray:
+    """Where each of ``values`` is in the unique ``index`` (-1 if absent): ``get_indexer``,
+    by dictionary encoding for Arrow ``str`` (pandas converts those to Python objects first).
+
+    Examples
+    --------
+    >>> lookup(pd.Index(["O1", "O2"], dtype="str"), pd.Series(["O2", "O9", "O2"])).tolist()
+    [1, -1, 1]
+    """
+    if index.dtype == object:
+        return index.get_indexer(values)
+    codes, distinct = pd.factorize(pd.concat([pd.Series(index), values], ignore_index=True),
+                                   use_na_sentinel=False)
+    position = np.full(len(distinct), -1)
+    position[codes[:len(index)]] = np.arange(len(index))
+    return position[codes[len(index):]]
+
+
 def keys(frame: pd.DataFrame, by, date_column: str | None = None, freq: str | None = None,
          table: str = "table", where: str = "kpitools") -> dict[str, pd.Series]:
     """The group-key columns for ``frame``: the ``by`` columns, then ``period`` if ``freq``."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kpitools._groups import equals
+from kpitools._groups import equals, lookup
 from kpitools.schema import DEFAULT_STAGES, TERMINAL_STAGES, SchemaError, require_columns
 
 DAY = np.timedelta64(1, "D")
@@ -82,7 +82,7 @@ def build(stage_history: pd.DataFrame, opportunities: pd.DataFrame, stages: tupl
     closed_at = _times(opportunities["closed_at"]) if "closed_at" in opportunities else \
         np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
 
-    deal = ids.get_indexer(stage_history["opportunity_id"])
+    deal = lookup(ids, stage_history["opportunity_id"])
     code = stage_codes(stage_history["stage"], stages)
     when = _times(stage_history["entered_at"])
     keep = (deal >= 0) & (code != -2) & ~np.isnat(when)

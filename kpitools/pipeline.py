@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpitools import _journeys
+from kpitools import _groups, _journeys
 from kpitools.funnel import stage_conversion
 from kpitools.schema import require_columns
 
@@ -69,7 +69,7 @@ def _stages_then(stage_history: pd.DataFrame, ids: pd.Index, stages: tuple,
     """Per deal of ``ids``: the open stage of its last history entry before ``cutoff`` and of
     its first entry (codes into ``stages``; -1 without one). Entries without a date count
     as the latest."""
-    deal = ids.get_indexer(stage_history["opportunity_id"])
+    deal = _groups.lookup(ids, stage_history["opportunity_id"])
     code = _journeys.stage_codes(stage_history["stage"], stages)
     keep = (deal >= 0) & (code >= 0) & (code < len(stages))
     when = stage_history["entered_at"].to_numpy()[keep]

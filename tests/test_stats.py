@@ -71,3 +71,11 @@ def test_is_in_matches_isin_for_both_string_dtypes():
         column = pd.Series(["a", None, "b", "c"], dtype=dtype)
         for values in (pd.Series(["b", None], dtype=dtype), pd.Series([], dtype=dtype)):
             assert _groups.is_in(column, values).tolist() == column.isin(values).tolist()
+
+
+def test_lookup_matches_get_indexer_for_both_string_dtypes():
+    values = pd.Series(["O2", None, "O9", "O1", "O2"], dtype=object)
+    for dtype in (object, "str"):
+        index = pd.Index(["O1", "O2", None], dtype=dtype)
+        expected = pd.Index(["O1", "O2", None], dtype=object).get_indexer(values)
+        assert _groups.lookup(index, values).tolist() == expected.tolist()
