@@ -123,7 +123,8 @@ def _figure(width: float = 8, height: float = 4.5):
 
 
 def _rep_dropdown(*frames: pd.DataFrame, extra=()) -> widgets.Dropdown:
-    reps = sorted({r for f in frames if "rep" in f for r in f["rep"].dropna().astype(str).unique()})
+    reps = sorted({r for f in frames if "rep" in f  # distinct names first, then as text
+                   for r in f["rep"].dropna().unique().astype(str).tolist()})
     return widgets.Dropdown(options=[ALL_REPS, *extra, *reps], value=ALL_REPS, description="Rep")
 
 
