@@ -57,6 +57,26 @@ def stage_conversion(stage_history: pd.DataFrame, opportunities: pd.DataFrame, *
     stages = _journeys.resolve_stages(stages, opportunities)
     paths = _journeys.build(stage_history, opportunities, stages, "stage_conversion")
     k = len(stages)
+    keys = _groups.keys(opportunities, by, table="opportunities", where="stage_conversion")
+    ids, count, group_keys = _groups.group_ids(keys, len(opportunities))
+    cells = count * k  # one output row per group and stage, stages innermost
+    cell = ids[:, None] * k + np.arange(k)
+    reached, advanced, still_open = (np.bincount(cell[flags], minlength=cells)
+                                     for flags in _flags(paths, k, policy))
+    back = paths.move_to < paths.move_from
+    done = ~np.isnan(paths.visit_days)
+    values = [np.tile(np.asarray(stages, dtype=object), count), reached, advanced, still_open,
+              safe_divide(advanced, reached - still_open),
+              np.bincount(ids[paths.move_deal[back]] * k + paths.move_from[back], minlength=cells),
+              *_median_p90(ids[paths.visit_deal[done]] * k + paths.visit_code[done],
+                           paths.visit_days[done], cells)]
+    rows = np.repeat(np.arange(count), k)
+    return pd.DataFrame({**{name: key.take(rows) for name, key in group_keys.items()},
+                         **dict(zip(STAGE_COLUMNS, values))})
+
+
+def _flags(paths, k: int, policy: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per deal and stage (deals × stages): reached, advanced, still open there."""
     if policy == "backfill":
         reached = paths.furthest[:, None] >= np.arange(k)
         advanced = paths.furthest[:, None] > np.arange(k)
@@ -67,23 +87,7 @@ def stage_conversion(stage_history: pd.DataFrame, opportunities: pd.DataFrame, *
         advanced[paths.move_deal[step], paths.move_from[step]] = True
     still_open = (paths.is_open & (paths.furthest >= 0))[:, None] & (
         paths.furthest[:, None] == np.arange(k)) & reached
-
-    keys = _groups.keys(opportunities, by, table="opportunities", where="stage_conversion")
-    ids, count, group_keys = _groups.group_ids(keys, len(opportunities))
-    cells = count * k  # one output row per group and stage, stages innermost
-    cell = ids[:, None] * k + np.arange(k)
-    counts = [np.bincount(cell[matrix], minlength=cells) for matrix in (reached, advanced,
-                                                                         still_open)]
-    back = paths.move_to < paths.move_from
-    done = ~np.isnan(paths.visit_days)
-    values = [np.tile(np.asarray(stages, dtype=object), count), *counts,
-              safe_divide(counts[1], counts[0] - counts[2]),
-              np.bincount(ids[paths.move_deal[back]] * k + paths.move_from[back], minlength=cells),
-              *_median_p90(ids[paths.visit_deal[done]] * k + paths.visit_code[done],
-                           paths.visit_days[done], cells)]
-    rows = np.repeat(np.arange(count), k)
-    return pd.DataFrame({**{name: key.take(rows) for name, key in group_keys.items()},
-                         **dict(zip(STAGE_COLUMNS, values))})
+    return reached, advanced, still_open
 
 
 def _median_p90(cell: np.ndarray, days: np.ndarray, cells: int) -> tuple[np.ndarray, np.ndarray]:
@@ -100,15 +104,15 @@ def _median_p90(cell: np.ndarray, days: np.ndarray, cells: int) -> tuple[np.ndar
     """
     order = np.argsort(days)  # then stably by cell: cells in order, days sorted in each
     order = order[np.argsort(cell[order].astype(np.min_scalar_type(-cells)), kind="stable")]
-    values = np.append(days[order], np.nan)  # the NaN is read for cells without values
+    values = np.append(days[order], np.nan)  # what a cell without values reads
     count = np.bincount(cell, minlength=cells)
     start = np.where(count > 0, np.cumsum(count) - count, len(days))
     median = (values[start + (count - 1) // 2] + values[start + count // 2]) / 2
     position = 0.9 * (count - 1).astype("float64")
     low = start + np.maximum(position, 0).astype("int64")
     fraction = position % 1
-    high = np.where(fraction == 0, low, np.minimum(low + 1, len(days)))
-    p90 = np.where(fraction == 0, values[low], values[low] + (values[high] - values[low]) * fraction)
+    below, above = values[low], values[np.minimum(low + 1, len(days))]
+    p90 = np.where(fraction == 0, below, below + (above - below) * fraction)
     return np.where(count > 0, median, np.nan), np.where(count > 0, p90, np.nan)
 
 
