@@ -62,8 +62,8 @@ def stage_codes(labels: pd.Series, stages: tuple, terminal=TERMINAL_STAGES) -> n
     mapping = {stage: code for code, stage in enumerate(stages)}
     mapping.update({terminal[0]: len(stages), terminal[1]: len(stages) + 1})
     codes, labels_seen = pd.factorize(labels)
-    lookup = np.array([mapping.get(label, -2) for label in labels_seen] + [-2], dtype="int64")
-    return lookup[codes]
+    table = np.array([mapping.get(label, -2) for label in labels_seen] + [-2], dtype="int64")
+    return table[codes]
 
 
 def build(stage_history: pd.DataFrame, opportunities: pd.DataFrame, stages: tuple,
@@ -82,24 +82,9 @@ def build(stage_history: pd.DataFrame, opportunities: pd.DataFrame, stages: tupl
     closed_at = _times(opportunities["closed_at"]) if "closed_at" in opportunities else \
         np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
 
-    deal = lookup(ids, stage_history["opportunity_id"])
-    code = stage_codes(stage_history["stage"], stages)
-    when = _times(stage_history["entered_at"])
-    keep = (deal >= 0) & (code != -2) & ~np.isnat(when)
-    deal, code, when = deal[keep], code[keep], when[keep]
-
-    order = time_order(deal, when)
-    deal, code, when = deal[order], code[order], when[order]
-    # One terminal row, after its history, for each closed deal whose history does not
-    # already end in it.
-    is_last = np.append(deal[1:] != deal[:-1], True) if len(deal) else deal > 0
-    last_row = np.full(n, -1)
-    last_row[deal[is_last]] = code[is_last]
     terminal = np.where(is_won, k, np.where(equals(opportunities["status"], "lost"), k + 1, -1))
-    add = np.flatnonzero((terminal >= 0) & (last_row != terminal))
-    at = np.searchsorted(deal, add, side="right")
-    deal, code, when = (np.insert(deal, at, add), np.insert(code, at, terminal[add]),
-                        np.insert(when, at, closed_at[add]))
+    deal, code, when = _with_terminals(*_entries(stage_history, ids, stages), terminal,
+                                       closed_at)
 
     same_next = np.zeros(len(deal), bool)
     same_next[:-1] = deal[1:] == deal[:-1]
@@ -118,6 +103,29 @@ def build(stage_history: pd.DataFrame, opportunities: pd.DataFrame, stages: tupl
     return Journeys(stages, furthest, is_open, visited, deal[is_visit], code[is_visit],
                     (ends[is_visit] - when[is_visit]) / DAY, deal[from_rows], code[from_rows],
                     code[from_rows + 1])
+
+
+def _entries(stage_history: pd.DataFrame, ids: pd.Index, stages: tuple) -> tuple:
+    """Deal, stage code and time of the usable history entries, by deal and then time."""
+    deal = lookup(ids, stage_history["opportunity_id"])
+    code = stage_codes(stage_history["stage"], stages)
+    when = _times(stage_history["entered_at"])
+    keep = np.flatnonzero((deal >= 0) & (code != -2) & ~np.isnat(when))
+    order = keep[time_order(deal[keep], when[keep])]
+    return deal[order], code[order], when[order]
+
+
+def _with_terminals(deal: np.ndarray, code: np.ndarray, when: np.ndarray,
+                    terminal: np.ndarray, closed_at: np.ndarray) -> tuple:
+    """The entries plus, after its history, a ``terminal`` entry at ``closed_at`` for each
+    closed deal whose history does not already end in it (``terminal`` -1: open deal)."""
+    is_last = np.append(deal[1:] != deal[:-1], True) if len(deal) else deal > 0
+    last_code = np.full(len(terminal), -1)
+    last_code[deal[is_last]] = code[is_last]
+    add = np.flatnonzero((terminal >= 0) & (last_code != terminal))
+    at = np.searchsorted(deal, add, side="right")
+    return (np.insert(deal, at, add), np.insert(code, at, terminal[add]),
+            np.insert(when, at, closed_at[add]))
 
 
 def time_order(deal: np.ndarray, when: np.ndarray) -> np.ndarray:
