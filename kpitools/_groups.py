@@ -155,14 +155,14 @@ def group_ids(group_keys: dict, length: int) -> Groups:
     levels, level_codes = [], []
     for values in group_keys.values():
         codes, uniques = pd.factorize(values, sort=True)
-        size = len(uniques) + 1  # the missing-value group goes last
-        combined = ids * size + np.where(codes < 0, size - 1, codes)
-        ids, groups = _renumber(combined, count * size)
+        if (codes < 0).any():  # missing values: their own group, placed where groupby puts it
+            codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=False)
+        size = max(len(uniques), 1)
+        ids, groups = _renumber(ids * size + codes, count * size)
         count = len(groups)
         level_codes = [c[groups // size] for c in level_codes] + [groups % size]
-        levels.append(pd.Index(np.asarray(uniques)))
-    keys = {name: level.take(np.where(codes < len(level), codes, -1), allow_fill=True,
-                             fill_value=None)
+        levels.append(pd.Index(np.asarray(uniques)).infer_objects())  # as groupby infers
+    keys = {name: level.take(codes)
             for name, level, codes in zip(group_keys, levels, level_codes)}
     return Groups(ids, count, keys)
 

@@ -79,3 +79,12 @@ def test_lookup_matches_get_indexer_for_both_string_dtypes():
         index = pd.Index(["O1", "O2", None], dtype=dtype)
         expected = pd.Index(["O1", "O2", None], dtype=object).get_indexer(values)
         assert _groups.lookup(index, values).tolist() == expected.tolist()
+
+
+def test_group_ids_key_types_as_groupby_infers_them():
+    for values in (np.array([None, None], dtype=object), np.array([1, None, 2], dtype=object),
+                   np.array([True, None, False], dtype=object)):
+        _, count, keys = _groups.group_ids({"k": pd.Series(values)}, len(values))
+        expected = pd.DataFrame({"x": 1, "k": values}).groupby("k", dropna=False).size().index
+        pd.testing.assert_index_equal(keys["k"], expected.rename(None))
+        assert count == len(expected)
