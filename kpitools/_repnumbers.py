@@ -61,7 +61,7 @@ class RepIndex:
         if table != "stage_history":
             return np.arange(len(frame)), frame["rep"]
         deals = self.data.opportunities[["opportunity_id", "rep"]].drop_duplicates()
-        owned = pd.DataFrame({"opportunity_id": frame["opportunity_id"].to_numpy(),
+        owned = pd.DataFrame({"opportunity_id": frame["opportunity_id"].array,
                               "row": np.arange(len(frame))}).merge(deals, on="opportunity_id")
         return owned["row"].to_numpy(), owned["rep"]  # an inner merge keeps the rows' order
 
