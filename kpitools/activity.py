@@ -1,11 +1,26 @@
 """Activity ratios: how much outreach books a first meeting, and how many meetings move on."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from kpitools import _groups
 from kpitools._stats import safe_divide
 from kpitools.schema import OUTREACH_KINDS, bool_column, require_columns
+
+
+def _first_meetings(activities: pd.DataFrame) -> np.ndarray:
+    """Which activities are first meetings: meetings flagged ``is_first_meeting``.
+
+    Examples
+    --------
+    >>> acts = pd.DataFrame({"kind": ["meeting", "call", "meeting"],
+    ...                      "is_first_meeting": [True, True, False]})
+    >>> _first_meetings(acts).tolist()
+    [True, False, False]
+    """
+    return _groups.equals(activities["kind"], "meeting") & bool_column(activities,
+                                                                       "is_first_meeting")
 
 
 def activity_ratios(activities: pd.DataFrame, *, by=None, freq: str | None = None) -> pd.DataFrame:
@@ -41,8 +56,7 @@ def activity_ratios(activities: pd.DataFrame, *, by=None, freq: str | None = Non
     True
     """
     require_columns(activities, "activities", ("kind",), "activity_ratios")
-    first = _groups.equals(activities["kind"], "meeting") & bool_column(activities,
-                                                                        "is_first_meeting")
+    first = _first_meetings(activities)
     counts = {"outreach": activities["kind"].isin(OUTREACH_KINDS).to_numpy(),
               "first_meetings": first,
               "next_steps": first & bool_column(activities, "next_step_scheduled")}
@@ -87,7 +101,7 @@ def outreach_by_channel(activities: pd.DataFrame, *, channel: str = "kind", by=N
     group = _groups.as_list(by)
     columns = list(dict.fromkeys(["lead_id", "at", channel, *group]))
     outreach = activities.loc[activities["kind"].isin(OUTREACH_KINDS).to_numpy(), columns]
-    first = activities["kind"].eq("meeting").to_numpy() & bool_column(activities, "is_first_meeting")
+    first = _first_meetings(activities)
     meetings = activities.loc[first & activities["lead_id"].notna().to_numpy(), columns]
     touches = outreach.dropna(subset=["lead_id"]).sort_values("at", kind="stable")
     credited = pd.merge_asof(

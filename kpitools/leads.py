@@ -6,7 +6,8 @@ import pandas as pd
 
 from kpitools import _groups
 from kpitools._stats import safe_divide
-from kpitools.schema import bool_column, require_columns
+from kpitools.activity import _first_meetings
+from kpitools.schema import require_columns
 
 
 def source_conversion(leads: pd.DataFrame, activities: pd.DataFrame, *, by="source",
@@ -42,9 +43,7 @@ def source_conversion(leads: pd.DataFrame, activities: pd.DataFrame, *, by="sour
     """
     require_columns(leads, "leads", ("lead_id",), "source_conversion")
     require_columns(activities, "activities", ("kind", "lead_id"), "source_conversion")
-    first = _groups.equals(activities["kind"], "meeting") & bool_column(activities,
-                                                                        "is_first_meeting")
-    met = _groups.is_in(leads["lead_id"], activities["lead_id"][first])
+    met = _groups.is_in(leads["lead_id"], activities["lead_id"][_first_meetings(activities)])
     counts = {"leads": np.ones(len(leads), dtype="int64"), "first_meetings": met}
     keys = _groups.keys(leads, by, "created_at", freq, "leads", "source_conversion")
     out = _groups.aggregate(counts, keys)
