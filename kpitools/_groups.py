@@ -75,9 +75,14 @@ def equals(column: pd.Series, value) -> np.ndarray:
     [True, False, False]
     >>> equals(pd.Series(["won", None, "lost"], dtype="str"), "won").tolist()
     [True, False, False]
+    >>> equals(pd.Series(["won", pd.NA], dtype=object), "won").tolist()
+    [True, False]
     """
     if column.dtype == object:
-        return np.asarray(column.to_numpy() == value, dtype=bool)
+        try:
+            return np.asarray(column.to_numpy() == value, dtype=bool)
+        except (TypeError, ValueError):  # e.g. pd.NA, which has no truth value: pandas' way
+            pass
     return column.eq(value).to_numpy(dtype=bool, na_value=False)
 
 
