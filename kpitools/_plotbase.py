@@ -33,7 +33,9 @@ PERCENT = PercentFormatter(xmax=1, decimals=0)
 
 
 def _axes(ax: Axes | None) -> Axes:
-    return plt.gca() if ax is None else ax
+    """``ax``, or the axes of a new figure: never a chart drawn over whatever was drawn last
+    (which ``plt.gca()`` would do outside a notebook's one-figure-per-cell display)."""
+    return plt.subplots()[1] if ax is None else ax
 
 
 def _pct(value) -> str:

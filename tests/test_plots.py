@@ -267,3 +267,12 @@ def test_period_labels_read_as_quarters_or_months():
     assert plots._period_labels(quarters) == ["Q1 2024", "Q2 2024"]
     assert plots._period_labels(months) == ["Jan 2024", "Feb 2024"]
     assert plots._period_labels(weeks) == ["01 Jan 2024", "08 Jan 2024"]
+
+
+def test_without_ax_each_chart_gets_its_own_figure():
+    data = kt.load_sample()
+    first = kt.plots.plot_funnel(kt.stage_conversion(data.stage_history, data.opportunities))
+    second = kt.plots.plot_activity_ratios(
+        kt.activity_ratios(data.activities, by="rep", freq="W"), "next_step_rate")
+    assert first.figure is not second.figure
+    plt.close("all")
