@@ -45,6 +45,10 @@ class RepIndex:
         self.data = data
         self._splits = {table: _split(*self._owners(table)) for table in tables}
 
+    def has(self, table: str) -> bool:
+        """Whether ``table`` was split when the index was built."""
+        return table in self._splits
+
     def rows(self, table: str, rep: str | None) -> pd.DataFrame:
         """The rows of ``rep`` in ``data.<table>``, in table order (the whole table for None)."""
         frame = getattr(self.data, table)

@@ -21,7 +21,7 @@ from kpitools._plotbase import (  # noqa: F401  (_period_labels: kt.plots._perio
 
 __all__ = ["plot_funnel", "plot_activity_ratios", "plot_win_rate", "plot_interval_by_deals",
            "plot_quota_gap", "plot_plan", "plot_transition_heatmap", "plot_catalogue",
-           "scorecard_frames", "plot_scorecard", "rep_scorecard"]
+           "scorecard_frames", "team_frames", "plot_scorecard", "rep_scorecard"]
 
 
 def plot_funnel(conversion: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
@@ -401,4 +401,5 @@ def plot_catalogue(catalogue: pd.DataFrame, *, ax: Axes | None = None, **kwargs)
 
 
 # the composite draws the plots above, so it is imported last (kt.plots.rep_scorecard etc.)
-from kpitools.scorecard import plot_scorecard, rep_scorecard, scorecard_frames  # noqa: E402,F401
+from kpitools.scorecard import (plot_scorecard, rep_scorecard, scorecard_frames,  # noqa: E402,F401
+                                team_frames)

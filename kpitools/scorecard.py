@@ -11,18 +11,19 @@ from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
 from kpitools._plotbase import WIN_COLUMNS
-from kpitools._repnumbers import _rep_rows, _today
+from kpitools._repnumbers import RepIndex, _rep_rows, _today
 from kpitools.activity import activity_ratios
 from kpitools.funnel import stage_conversion
 from kpitools.plots import plot_activity_ratios, plot_funnel, plot_quota_gap, plot_win_rate
 from kpitools.quota import quota_gap
 from kpitools.winrate import win_rate
 
-__all__ = ["scorecard_frames", "plot_scorecard", "rep_scorecard"]
+__all__ = ["scorecard_frames", "team_frames", "plot_scorecard", "rep_scorecard"]
 
 
 def scorecard_frames(data, rep: str | None = None, *, as_of=None, freq: str = "MS",
-                     months: int = 3) -> dict[str, pd.DataFrame]:
+                     months: int = 3, reps=None, team: dict | None = None
+                     ) -> dict[str, pd.DataFrame]:
     """The four coaching KPIs of one rep (or the team), as frames for ``plot_scorecard``.
 
     Parameters
@@ -36,6 +37,10 @@ def scorecard_frames(data, rep: str | None = None, *, as_of=None, freq: str = "M
         Period of the activity ratios.
     months : int, default 3
         Months of quota gap shown for a rep (the team view shows each rep this month).
+    reps : RepIndex, optional
+        Each rep's rows found once (a widget passes its own), instead of filtering the tables.
+    team : dict, optional
+        ``team_frames(data, as_of)``, computed once and reused for every rep.
 
     Returns
     -------
@@ -51,18 +56,38 @@ def scorecard_frames(data, rep: str | None = None, *, as_of=None, freq: str = "M
     (['activity', 'funnel', 'quota_gap', 'win_rate'], ['Mei Lin', 'Team'])
     """
     as_of = _today(data) if as_of is None else pd.Timestamp(as_of)
-    opps = _rep_rows(data.opportunities, rep)
+    team = team_frames(data, as_of) if team is None else team
+    if reps is None:
+        reps = RepIndex(data, [])  # filters on each call
+    opps = reps.rows("opportunities", rep)
+    history = (reps.rows("stage_history", rep) if reps.has("stage_history")
+               else data.stage_history)
     mine = (win_rate(opps, by="rep").rename(columns={"rep": "who"}) if rep is None
             else win_rate(opps).assign(who=rep))
-    team = win_rate(data.opportunities).assign(who="Team")
-    gap = _rep_rows(quota_gap(data.opportunities, data.quotas, as_of=as_of, stages=data.stages),
-                    rep)
+    gap = _rep_rows(team["quota_gap"], rep)
     month = as_of.to_period("M").start_time
     gap = gap[gap["period"].eq(month)] if rep is None else gap[gap["period"] <= month].tail(months)
-    return {"activity": activity_ratios(_rep_rows(data.activities, rep), freq=freq),
-            "funnel": stage_conversion(data.stage_history, opps, stages=data.stages),
-            "win_rate": pd.concat([mine, team], ignore_index=True)[["who", *WIN_COLUMNS]],
+    return {"activity": activity_ratios(reps.rows("activities", rep), freq=freq),
+            "funnel": stage_conversion(history, opps, stages=data.stages),
+            "win_rate": pd.concat([mine, team["win_rate"]],
+                                  ignore_index=True)[["who", *WIN_COLUMNS]],
             "quota_gap": gap.reset_index(drop=True)}
+
+
+def team_frames(data, as_of) -> dict[str, pd.DataFrame]:
+    """The parts of every scorecard that do not depend on the rep: the team's win rate and
+    the quota gap of every rep (per month, as of ``as_of``).
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> team = team_frames(kt.load_sample(), "2024-12-13")
+    >>> team["win_rate"]["who"].tolist()
+    ['Team']
+    """
+    return {"win_rate": win_rate(data.opportunities).assign(who="Team"),
+            "quota_gap": quota_gap(data.opportunities, data.quotas, as_of=pd.Timestamp(as_of),
+                                   stages=data.stages)}
 
 
 def plot_scorecard(frames: dict[str, pd.DataFrame], *, fig: Figure | None = None,

@@ -26,7 +26,7 @@ from kpitools.activity import activity_ratios
 from kpitools.funnel import stage_conversion
 from kpitools.plan import plan
 from kpitools.plots import (plot_activity_ratios, plot_funnel, plot_plan, plot_quota_gap,
-                            plot_scorecard, plot_win_rate, scorecard_frames)
+                            plot_scorecard, plot_win_rate, scorecard_frames, team_frames)
 from kpitools.quota import quota_gap
 from kpitools.winrate import win_rate
 
@@ -367,11 +367,14 @@ def dashboard(data) -> KPIWidget:
     ['activity', 'funnel', 'plan', 'quota_gap', 'win_rate']
     """
     controls = {"rep": _rep_dropdown(data.quotas, data.opportunities, data.activities)}
-    reps = RepIndex(data, ["opportunities", "quotas", "activities"])
+    reps = RepIndex(data, ["opportunities", "quotas", "activities", "stage_history"])
+    team = {}  # the rep-independent part, computed on the first render
 
     def render(values, view):
         rep = _rep(values["rep"])
-        frames = scorecard_frames(data, rep)
+        if not team:
+            team.update(team_frames(data, _today(data)))
+        frames = scorecard_frames(data, rep, reps=reps, team=team)
         inputs, notes = _plan_inputs(data, rep, reps)
         frames["plan"] = plan(**inputs)
         view.html(f"<h3>{html.escape(_headline(frames['plan']))}</h3>")

@@ -276,3 +276,14 @@ def test_without_ax_each_chart_gets_its_own_figure():
         kt.activity_ratios(data.activities, by="rep", freq="W"), "next_step_rate")
     assert first.figure is not second.figure
     plt.close("all")
+
+
+def test_scorecard_frames_with_a_rep_index_and_team_frames_are_the_same(sample):
+    from kpitools._repnumbers import RepIndex
+    reps = RepIndex(sample, ["opportunities", "activities", "stage_history"])
+    team = plots.team_frames(sample, sample.today)
+    for rep in ("Mei Lin", "Sam Carter", None):
+        plain = plots.scorecard_frames(sample, rep)
+        fast = plots.scorecard_frames(sample, rep, reps=reps, team=team)
+        for name in plain:
+            pd.testing.assert_frame_equal(fast[name], plain[name], obj=name)
