@@ -18,12 +18,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 DATA_SUFFIXES = CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES
 _DELIMITERS = (",", ";", "\t", "|")
+_TEXT = pd.StringDtype(na_value=np.nan)  # pandas' "str" dtype
 
 
 class ReadError(ValueError):
@@ -74,7 +76,7 @@ def read(path: Path) -> list[RawFile]:
         return [_finish(f"{path.name}[{name}]" if many else path.name, path, frame, [],
                         sheet=name if many else None) for name, frame in sheets.items()]
     if suffix in PARQUET_SUFFIXES:
-        return [_finish(path.name, path, pd.read_parquet(path), [])]
+        return [_finish(path.name, path, _to_frame(pq.read_table(path)), [])]
     return [_read_csv(path)]
 
 
@@ -166,9 +168,14 @@ def _read_regular(text: str, utf8: bytes, delimiter: str) -> pd.DataFrame | None
                 quoted_strings_can_be_null=False))
     except pa.ArrowInvalid:
         return None
-    text_dtype = pd.StringDtype(na_value=np.nan)  # pandas' "str"
-    return table.to_pandas(types_mapper=lambda arrow_type: text_dtype
-                           if arrow_type == pa.string() else None)
+    return _to_frame(table)
+
+
+def _to_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as a pandas frame, text as pandas' "str" dtype without a copy (several
+    times faster than ``pd.read_parquet``'s own conversion)."""
+    return table.to_pandas(types_mapper=lambda arrow_type: _TEXT if (
+        pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)) else None)
 
 
 def _read_records(text: str, delimiter: str) -> tuple[pd.DataFrame, list]:

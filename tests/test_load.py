@@ -142,7 +142,7 @@ def test_excel_every_sheet_is_a_file(tmp_path):
     assert data.quotas["quota"].tolist() == [100.0] and data.leads["lead_id"].tolist() == ["007"]
 
 
-def test_parquet_typed_columns_are_read_as_text(tmp_path):
+def test_parquet_typed_columns_become_canonical(tmp_path):
     pd.DataFrame({"activity_id": [1, 2], "rep": ["Ann", None], "at": pd.to_datetime(
         ["2024-01-01 10:00", "2024-01-02 00:00"]).tz_localize("America/New_York"),
         "kind": ["call", "email"]}).to_parquet(tmp_path / "activities.parquet")
