@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 _BLANKS = ("", "nan", "none", "null", "nat", "n/a", "na", "-")
+_LONGEST_BLANK = max(map(len, _BLANKS))
 _TRUE = ("true", "yes", "y", "1", "1.0", "t", "x")
 
 
@@ -20,11 +21,17 @@ def _strip(values: pd.Series) -> pd.Series:
 
 
 def _blank(text: pd.Series) -> pd.Series:
-    """Missing, empty or a placeholder such as "N/A" in stripped text (Arrow's kernels)."""
+    """Missing, empty or a placeholder such as "N/A" in stripped text. Only values as short
+    as a placeholder are lower-cased and compared (Arrow's kernels throughout)."""
     values = pa.array(text.astype("str").array)
-    placeholder = pc.is_in(pc.utf8_lower(values), value_set=pa.array(_BLANKS))
-    blank = pc.or_kleene(pc.is_null(values), placeholder)
-    return pd.Series(blank.to_numpy(zero_copy_only=False), index=text.index)
+    blank = np.array(pc.is_null(values).to_numpy(zero_copy_only=False))
+    short = np.array(pc.less_equal(pc.utf8_length(values), _LONGEST_BLANK).fill_null(False)
+                     .to_numpy(zero_copy_only=False))
+    if short.any():
+        lowered = pc.utf8_lower(pc.filter(values, pa.array(short)))
+        blank[short] |= pc.is_in(lowered, value_set=pa.array(_BLANKS)).to_numpy(
+            zero_copy_only=False)
+    return pd.Series(blank, index=text.index)
 
 
 def to_string(values: pd.Series) -> pd.Series:
