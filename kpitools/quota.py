@@ -62,8 +62,8 @@ def quota_gap(opportunities: pd.DataFrame, quotas: pd.DataFrame, *, by="rep", fr
     open_keys = _deal_keys(opportunities, by, "expected_close", freq, is_open)
     if as_of is not None:
         now = _groups.period_start(pd.Series([pd.Timestamp(as_of)]), freq).iloc[0]
-        open_keys[_groups.PERIOD] = open_keys[_groups.PERIOD].where(
-            open_keys[_groups.PERIOD] >= now, now)
+        period = open_keys[_groups.PERIOD]
+        open_keys[_groups.PERIOD] = period.where((period >= now) | period.isna(), now)
     has_period = open_keys[_groups.PERIOD].notna().to_numpy()
     open_keys = {name: key[has_period] for name, key in open_keys.items()}
     amount = opportunities["amount"].to_numpy()

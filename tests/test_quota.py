@@ -108,6 +108,13 @@ def test_missing_optional_date_columns_mean_nothing_to_place(opps, quotas):
     assert gap["open_pipeline"].sum() == 0 and gap["closed_won"].sum() == 18
 
 
+def test_open_deal_without_expected_close_is_in_no_period_even_with_as_of(opps, quotas):
+    undated = opps.assign(expected_close=opps["expected_close"].where(opps["opportunity_id"] != "D"))
+    gap = kt.quota_gap(undated, quotas, as_of="2024-03-10")
+    assert row(gap, "y", "2024-03-01")["open_pipeline"] == 3.0  # C only: D has no date
+    assert gap["open_pipeline"].sum() == 3.0
+
+
 def test_periods_before_as_of_have_no_pipeline_figure(opps, quotas):
     gap = kt.quota_gap(opps, quotas, as_of="2024-03-10")
     jan = row(gap, "x", "2024-01-01")
