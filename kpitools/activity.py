@@ -6,7 +6,7 @@ import pandas as pd
 
 from kpitools import _groups
 from kpitools._stats import safe_divide
-from kpitools.schema import OUTREACH_KINDS, bool_column, require_columns
+from kpitools.schema import OUTREACH_KINDS, SchemaError, bool_column, require_columns
 
 
 def _first_meetings(activities: pd.DataFrame) -> np.ndarray:
@@ -98,6 +98,12 @@ def outreach_by_channel(activities: pd.DataFrame, *, channel: str = "kind", by=N
     """
     require_columns(activities, "activities", ("kind", "lead_id", "at", channel),
                     "outreach_by_channel")
+    undated = int(activities["at"].isna().sum())
+    if undated:
+        raise SchemaError(f"outreach_by_channel: {undated} activities have no date in 'at', so "
+                          "the last touch before a meeting cannot be found. Pass the table "
+                          "through kt.clean (or load it with kt.load_crm), which excludes them "
+                          "with a reason in the quality report.")
     group = _groups.as_list(by)
     columns = list(dict.fromkeys(["lead_id", "at", channel, *group]))
     outreach = activities.loc[activities["kind"].isin(OUTREACH_KINDS).to_numpy(), columns]

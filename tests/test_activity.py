@@ -87,3 +87,9 @@ def test_meeting_without_prior_outreach_is_visible(activities):
     activities.loc[activities["activity_id"].isin(["a2", "a3"]), "lead_id"] = "L2"
     out = kt.outreach_by_channel(activities).set_index("channel")
     assert out.loc["(no outreach)", "first_meetings"] == 1
+
+
+def test_outreach_by_channel_names_missing_dates_and_the_fix(activities):
+    undated = activities.assign(at=activities["at"].where(activities["activity_id"] != "a2"))
+    with pytest.raises(kt.SchemaError, match="1 activities have no date in 'at'.*kt.clean"):
+        kt.outreach_by_channel(undated)
