@@ -1,4 +1,6 @@
-"""Read CRM export files as text frames (typed Parquet columns stay typed), remembering each row's place in the file (private).
+"""Read CRM export files as text frames, remembering each row's place in the file (private).
+
+Parquet's typed columns (dates, numbers, flags) stay typed; text is pandas' "str" dtype.
 
 CSV in any common encoding and delimiter, Excel (every sheet) and Parquet. Nothing is dropped
 without a record: blank lines, report footers and lines with too many fields come back as
@@ -19,6 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
+from kpitools._parse import arrow_text
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -91,7 +95,7 @@ def as_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def filled(column: pd.Series) -> np.ndarray:
     """True where a cell holds something other than blanks."""
     if pd.api.types.is_string_dtype(column):  # Arrow's kernels: no pandas round trip
-        trimmed = pc.utf8_trim_whitespace(pa.array(column.astype("str").array))
+        trimmed = pc.utf8_trim_whitespace(arrow_text(column))
         return pc.greater(pc.binary_length(trimmed), 0).fill_null(False).to_numpy(
             zero_copy_only=False)
     return column.notna().to_numpy()

@@ -5,6 +5,9 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
+
+from kpitools._parse import arrow_text
 
 PERIOD = "period"
 _MONTHS_PER = {"M": 1, "MS": 1, "ME": 1, "Q": 3, "QS": 3, "QE": 3,
@@ -88,7 +91,7 @@ def equals(column: pd.Series, value) -> np.ndarray:
 
 def is_in(column: pd.Series, values: pd.Series) -> np.ndarray:
     """``column.isin(values)`` as a bool array (missing matches missing), fast for either
-    string dtype: pandas hashes object arrays, Arrow's dictionary encoding ``str`` columns
+    string dtype: pandas hashes object arrays, Arrow's hash set takes ``str`` columns
     (pandas' own ``isin`` for those makes one Python object per value).
 
     Examples
@@ -99,9 +102,8 @@ def is_in(column: pd.Series, values: pd.Series) -> np.ndarray:
     """
     if column.dtype == object:
         return column.isin(values).to_numpy()
-    codes, distinct = pd.factorize(pd.concat([column, values], ignore_index=True),
-                                   use_na_sentinel=False)
-    return np.bincount(codes[len(column):], minlength=len(distinct))[codes[:len(column)]] > 0
+    found = pc.is_in(arrow_text(column), value_set=arrow_text(values))
+    return found.to_numpy(zero_copy_only=False)
 
 
 def lookup(index: pd.Index, values: pd.Series) -> np.ndarray:

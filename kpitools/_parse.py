@@ -15,6 +15,17 @@ _LONGEST_BLANK = max(map(len, _BLANKS))
 _TRUE = ("true", "yes", "y", "1", "1.0", "t", "x")
 
 
+def arrow_text(values: pd.Series) -> pa.Array:
+    """A text column as an Arrow array for Arrow's kernels (no copy for pandas' "str" dtype).
+
+    Examples
+    --------
+    >>> arrow_text(pd.Series(["a", None])).to_pylist()
+    ['a', None]
+    """
+    return pa.array(values.astype("str").array)
+
+
 def _strip(values: pd.Series) -> pd.Series:
     """Values as stripped text of pandas' "str" dtype (missing = NaN)."""
     return values.astype("str").str.strip()
@@ -23,7 +34,7 @@ def _strip(values: pd.Series) -> pd.Series:
 def _blank(text: pd.Series) -> pd.Series:
     """Missing, empty or a placeholder such as "N/A" in stripped text. Only values as short
     as a placeholder are lower-cased and compared (Arrow's kernels throughout)."""
-    values = pa.array(text.astype("str").array)
+    values = arrow_text(text)
     blank = np.array(pc.is_null(values).to_numpy(zero_copy_only=False))
     short = np.array(pc.less_equal(pc.utf8_length(values), _LONGEST_BLANK).fill_null(False)
                      .to_numpy(zero_copy_only=False))
@@ -87,7 +98,7 @@ def _plain_iso(text: pd.Series) -> pd.Series | None:
     """Fast path: every value a plain ISO date or time without a zone ("2024-03-01",
     "2024-03-01 08:03:00") → datetime64[us] via Arrow's cast; None when any value is not."""
     try:
-        stamps = pc.cast(pa.array(text.astype("str").array), pa.timestamp("us"))
+        stamps = pc.cast(arrow_text(text), pa.timestamp("us"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     return pd.Series(stamps.to_numpy(zero_copy_only=False), index=text.index)

@@ -54,12 +54,11 @@ def load_crm(source: str | Path | list, preset: str | None = None,
              mapping: dict | None = None, stages=None, progress: bool | None = None) -> CRMData:
     """Load CRM exports (a folder, a file or a list of files) into the canonical tables.
 
-    CSV (UTF-8 with or without BOM, UTF-16, cp1252; ``,`` ``;`` tab or ``|``), Excel (every
-    sheet) are read as text, so IDs keep leading zeros; Parquet's dates and numbers stay typed
-    and its text stays text. A preset maps a CRM's export
-    headers and values; ``mapping`` overrides any column. Rows that cannot be used are excluded
-    with a reason; ``.quality`` lists each with its file and 0-based data row. A load of
-    50 MB or more shows a progress bar (a widget in a notebook).
+    CSV (UTF-8 with or without BOM, UTF-16, cp1252; ``,`` ``;`` tab or ``|``) and Excel (every
+    sheet) are read as text, so IDs keep leading zeros; Parquet's dates and numbers stay typed.
+    A preset maps a CRM's export headers and values; ``mapping`` overrides any column. Rows
+    that cannot be used are excluded with a reason; ``.quality`` lists each with its file and
+    0-based data row. A load of 50 MB or more shows a progress bar (a widget in a notebook).
 
     Parameters
     ----------

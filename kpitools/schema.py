@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpitools import _parse
+from kpitools import _groups, _parse
 from kpitools.quality import EXCLUDED_COLUMNS, FIXES, QualityReport  # noqa: F401 (re-exported)
 
 DEFAULT_STAGES: tuple[str, ...] = ("Qualify", "Discover", "Propose", "Negotiate")
@@ -273,7 +272,7 @@ def _strictly_increasing(keys: pd.DataFrame) -> bool:
     duplicates: one comparison pass instead of hashing every key."""
     if len(keys.columns) != 1 or not pd.api.types.is_string_dtype(keys.iloc[:, 0]):
         return False
-    values = pa.array(keys.iloc[:, 0].astype("str").array)
+    values = _parse.arrow_text(keys.iloc[:, 0])
     if values.null_count or len(values) < 2:
         return False
     return bool(pc.all(pc.greater(values[1:], values[:-1])).as_py())
@@ -323,18 +322,12 @@ def _flag_orphans(kept, bad_masks, problems: _Problems) -> None:
         known = kept[parent][parent_id][~bad_masks[parent].to_numpy()]
         if column not in child or len(kept[parent]) == 0:
             continue
-        orphan = (child[column].notna().to_numpy() & ~_member(child[column], known)
+        orphan = (child[column].notna().to_numpy() & ~_groups.is_in(child[column], known)
                   & ~bad_masks[table].to_numpy())
         if orphan.any():
             problems.add(table, pd.RangeIndex(len(child))[orphan], column,
                          child[column][orphan], "orphan foreign key")
             bad_masks[table] = bad_masks[table] | orphan
-
-
-def _member(values: pd.Series, known: pd.Series) -> np.ndarray:
-    """``values.isin(known)`` through Arrow's hash set (text compared as text)."""
-    as_arrow = lambda s: pa.array(s.astype("str").array)  # noqa: E731
-    return pc.is_in(as_arrow(values), value_set=as_arrow(known)).to_numpy(zero_copy_only=False)
 
 
 def _as_objects(frame: pd.DataFrame, table: str) -> pd.DataFrame:
