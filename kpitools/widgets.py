@@ -368,13 +368,13 @@ def dashboard(data) -> KPIWidget:
     """
     controls = {"rep": _rep_dropdown(data.quotas, data.opportunities, data.activities)}
     reps = RepIndex(data, ["opportunities", "quotas", "activities", "stage_history"])
-    team = {}  # the rep-independent part, computed on the first render
+    @functools.cache
+    def team():  # the same for every rep: computed once, at the first render
+        return team_frames(data, _today(data))
 
     def render(values, view):
         rep = _rep(values["rep"])
-        if not team:
-            team.update(team_frames(data, _today(data)))
-        frames = scorecard_frames(data, rep, reps=reps, team=team)
+        frames = scorecard_frames(data, rep, reps=reps, team=team())
         inputs, notes = _plan_inputs(data, rep, reps)
         frames["plan"] = plan(**inputs)
         view.html(f"<h3>{html.escape(_headline(frames['plan']))}</h3>")
