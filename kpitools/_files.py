@@ -22,14 +22,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from kpitools._parse import arrow_text
+from kpitools._parse import TEXT, arrow_text
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 DATA_SUFFIXES = CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES
 _DELIMITERS = (",", ";", "\t", "|")
-_TEXT = pd.StringDtype(na_value=np.nan)  # pandas' "str" dtype
 
 
 class ReadError(ValueError):
@@ -178,7 +177,7 @@ def _read_regular(text: str, utf8: bytes, delimiter: str) -> pd.DataFrame | None
 def _to_frame(table: pa.Table) -> pd.DataFrame:
     """An Arrow table as a pandas frame, text as pandas' "str" dtype without a copy (several
     times faster than ``pd.read_parquet``'s own conversion)."""
-    return table.to_pandas(types_mapper=lambda arrow_type: _TEXT if (
+    return table.to_pandas(types_mapper=lambda arrow_type: TEXT if (
         pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)) else None)
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str" dtype: the canonical text
 _BLANKS = ("", "nan", "none", "null", "nat", "n/a", "na", "-")
 _LONGEST_BLANK = max(map(len, _BLANKS))
 _TRUE = ("true", "yes", "y", "1", "1.0", "t", "x")

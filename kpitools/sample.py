@@ -24,6 +24,7 @@ from kpitools._simulate import (  # noqa: F401  (the public constants: kpitools.
     SEGMENTS, SOURCES, _DETAIL_LABELS, _LOSS_REASON, _cdf, _clock, _deal_activities,
     _expected_close, _ids, _leads, _opportunities, _other, _outreach, _pick, _quotas, _reps,
     _stages, _take)
+from kpitools._parse import TEXT
 from kpitools.schema import (DEFAULT_STAGES, EXCLUDED_COLUMNS, KINDS, OPTIONAL, REQUIRED, TABLES,
                              TERMINAL_STAGES, CRMData, QualityReport, clean)
 
@@ -32,11 +33,11 @@ SAMPLES = ("demo",)
 
 
 def _frame(table: str, columns: dict) -> pd.DataFrame:
-    """A canonical frame, exactly as ``clean`` returns it (object strings with NaN, bools, ...)."""
+    """A canonical frame, exactly as ``clean`` returns it ("str" text with NaN, bools, ...)."""
     frame = pd.DataFrame(index=pd.RangeIndex(len(columns[REQUIRED[table][0]])))
     for name in REQUIRED[table] + OPTIONAL[table]:  # one block per column: no consolidation copy
         value = columns.pop(name)
-        dtype = object if value.dtype == object or name == "kind" else None
+        dtype = TEXT if value.dtype == object or name == "kind" else None
         frame[name] = pd.Series(value, dtype=dtype, index=frame.index, copy=False)
         del value
     frame.attrs["stages"] = DEFAULT_STAGES

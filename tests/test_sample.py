@@ -61,7 +61,7 @@ def test_canonical_dtypes(data):
         for column in frame:
             values = frame[column]
             if column.endswith("_id") or column in ("rep", "source", "stage", "status", "kind"):
-                assert values.dtype == object, (table, column)
+                assert values.dtype == "str", (table, column)
                 assert values.dropna().map(type).eq(str).all(), (table, column)
             if column.endswith("_at") or column in ("at", "period", "expected_close"):
                 assert pd.api.types.is_datetime64_dtype(values), (table, column)
