@@ -221,9 +221,10 @@ def _map_values(values, value_map, label, where, notes) -> pd.Series:
 
 
 def _spell_stages(values, known_stages) -> pd.Series:
-    lower = values.astype("string").str.strip().str.lower()
-    spelled = lower.map(known_stages).astype(object)
-    return values.where(spelled.isna(), spelled)
+    def spell(distinct):
+        spelled = distinct.astype("string").str.strip().str.lower().map(known_stages)
+        return distinct.where(spelled.isna(), spelled.astype(object))
+    return _parse.per_distinct(values, spell)
 
 
 def _any_match(values: pd.Series, pattern: str) -> bool:

@@ -94,10 +94,23 @@ def as_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def filled(column: pd.Series) -> np.ndarray:
     """True where a cell holds something other than blanks."""
     if pd.api.types.is_string_dtype(column):  # Arrow's kernels: no pandas round trip
-        trimmed = pc.utf8_trim_whitespace(arrow_text(column))
-        return pc.greater(pc.binary_length(trimmed), 0).fill_null(False).to_numpy(
-            zero_copy_only=False)
+        values = arrow_text(column)
+        empty = pc.or_(pc.equal(pc.binary_length(values), 0), pc.utf8_is_space(values))
+        return pc.invert(empty).fill_null(False).to_numpy(zero_copy_only=False)
     return column.notna().to_numpy()
+
+
+def _all_blank(frame: pd.DataFrame) -> np.ndarray:
+    """Rows where every cell is blank; columns after the first are only checked for the rows
+    still in question (in an export, hardly any row is left after two columns)."""
+    rows = np.arange(len(frame))
+    for _, column in frame.items():
+        if not len(rows):
+            break
+        rows = rows[~filled(column.iloc[rows] if len(rows) < len(frame) else column)]
+    blank = np.zeros(len(frame), dtype=bool)
+    blank[rows] = True
+    return blank
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, list[str]]:
@@ -121,24 +134,28 @@ def _sniff(first_line: str) -> str:
 
 def _read_csv(path: Path) -> RawFile:
     data = path.read_bytes()
+    utf8 = data.removeprefix(codecs.BOM_UTF8)
+    first = _plain_header(utf8)
+    if first is not None:  # the common case, read straight from the bytes (no decoded copy)
+        delimiter = _sniff(first)
+        frame = _read_regular(utf8, delimiter)
+        if frame is not None:
+            return _finish(path.name, path, frame, [], notes=_delimiter_note(path, delimiter))
     text, notes = _decode(path, data)
-    utf8 = data.removeprefix(codecs.BOM_UTF8) if not notes else None  # the bytes, as decoded
     text = text.lstrip("\ufeff")
     if not text.strip():
         return RawFile(path.name, path, pd.DataFrame(), np.arange(0), notes=notes)
-    first, _, rest = text.partition("\n")
-    if first.lower().startswith("sep=") and len(first.strip()) == 5:
-        delimiter, text, utf8 = first.strip()[4], rest, None
-        notes.append(f"{path.name}: first line {first.strip()!r} names the delimiter.")
+    line, _, rest = text.partition("\n")
+    if line.lower().startswith("sep=") and len(line.strip()) == 5:
+        delimiter, text = line.strip()[4], rest
+        notes.append(f"{path.name}: first line {line.strip()!r} names the delimiter.")
     else:
-        delimiter = _sniff(first.rstrip("\r"))
-    if delimiter != ",":
-        notes.append(f"{path.name}: {delimiter!r}-separated.")
-    if utf8 is None or utf8.startswith(codecs.BOM_UTF8):
-        utf8 = text.encode("utf-8")
-    frame = _read_regular(text, utf8, delimiter)
-    if frame is not None:
-        return _finish(path.name, path, frame, [], notes=notes)
+        delimiter = _sniff(line.rstrip("\r"))
+    notes += _delimiter_note(path, delimiter)
+    if first is None:  # Arrow has not seen it yet: another encoding or a "sep=" line
+        frame = _read_regular(text.encode("utf-8"), delimiter)
+        if frame is not None:
+            return _finish(path.name, path, frame, [], notes=notes)
     options = dict(sep=delimiter, dtype=str, keep_default_na=False, skip_blank_lines=False,
                    index_col=False)
     try:
@@ -153,19 +170,44 @@ def _read_csv(path: Path) -> RawFile:
     return _finish(path.name, path, frame, dropped, notes=notes)
 
 
-def _read_regular(text: str, utf8: bytes, delimiter: str) -> pd.DataFrame | None:
-    """Fast path (Arrow's multi-threaded reader) for a regular file: distinct, non-empty
-    headers and every line with the header's number of fields. None for anything else (blank
-    lines, footers, ragged lines, bad quotes), which the exact pandas path then reads.
-    ``utf8`` is ``text`` encoded as UTF-8 (Arrow reads bytes)."""
-    header = next(csv.reader([text.partition("\n")[0].rstrip("\r")], delimiter=delimiter))
+def _delimiter_note(path: Path, delimiter: str) -> list[str]:
+    return [f"{path.name}: {delimiter!r}-separated."] if delimiter != "," else []
+
+
+def _first_line(utf8: bytes) -> bytes:
+    """The bytes before the first line break (no copy of the rest)."""
+    end = utf8.find(b"\n")
+    return utf8 if end < 0 else utf8[:end]
+
+
+def _plain_header(utf8: bytes) -> str | None:
+    """The header line of a UTF-8 file whose first line names its columns; None for another
+    encoding, a blank first line, a second BOM or an Excel "sep=" line."""
+    try:
+        first = _first_line(utf8).decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        return None
+    if (not first.strip() or first.startswith("\ufeff")
+            or (first.lower().startswith("sep=") and len(first.strip()) == 5)):
+        return None
+    return first
+
+
+def _read_regular(utf8: bytes, delimiter: str) -> pd.DataFrame | None:
+    """Arrow's multi-threaded reader for a regular UTF-8 file: distinct, non-empty headers
+    and every line with the header's number of fields. None for anything else (blank lines,
+    footers, ragged lines, bad quotes, bytes that are not UTF-8), which the exact pandas path
+    then reads. Without any quote in the file no value can hold a line break, which lets
+    Arrow split the file into blocks without scanning for quoted newlines."""
+    first = _first_line(utf8).decode("utf-8", errors="replace").rstrip("\r")
+    header = next(csv.reader([first], delimiter=delimiter))
     if len(set(header)) != len(header) or not all(name.strip() for name in header):
         return None
     try:
         table = pacsv.read_csv(
             io.BytesIO(utf8),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                             ignore_empty_lines=False),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
+                                             newlines_in_values=b'"' in utf8),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False,
                 quoted_strings_can_be_null=False))
@@ -209,9 +251,10 @@ def _finish(label, path, frame, dropped, notes=None, sheet=None) -> RawFile:
     for row, _, _ in dropped:
         remove[row] = True
     if n and len(frame.columns):
-        cells = np.column_stack([filled(column) for _, column in frame.items()])
-        blank = ~cells.any(axis=1) & ~remove
-        first_only = cells[:, 0] & ~cells[:, 1:].any(axis=1) if cells.shape[1] > 1 else None
+        first = filled(frame.iloc[:, 0])
+        rest_blank = _all_blank(frame.iloc[:, 1:])
+        blank = ~first & rest_blank & ~remove
+        first_only = first & rest_blank if len(frame.columns) > 1 else None
         footer = np.zeros(n, dtype=bool)
         if first_only is not None:
             row = n - 1

@@ -27,23 +27,31 @@ def arrow_text(values: pd.Series) -> pa.Array:
     return pa.array(values.astype("str").array)
 
 
-def _strip(values: pd.Series) -> pd.Series:
-    """Values as stripped text of pandas' "str" dtype (missing = NaN)."""
-    return values.astype("str").str.strip()
+def _as_series(values: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
+    """Arrow text as a pandas "str" series, without a copy."""
+    return pd.Series(pd.array(values, dtype=TEXT), index=index, copy=False)
 
 
-def _blank(text: pd.Series) -> pd.Series:
-    """Missing, empty or a placeholder such as "N/A" in stripped text. Only values as short
-    as a placeholder are lower-cased and compared (Arrow's kernels throughout)."""
-    values = arrow_text(text)
-    blank = np.array(pc.is_null(values).to_numpy(zero_copy_only=False))
-    short = np.array(pc.less_equal(pc.utf8_length(values), _LONGEST_BLANK).fill_null(False)
-                     .to_numpy(zero_copy_only=False))
-    if short.any():
-        lowered = pc.utf8_lower(pc.filter(values, pa.array(short)))
+def _blank_mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Missing, empty or a placeholder such as "N/A" in stripped Arrow text. Only values as
+    short as a placeholder (in bytes: every placeholder is ASCII) are lower-cased and compared."""
+    blank = pc.is_null(values).to_numpy(zero_copy_only=False).copy()
+    short = pc.less_equal(pc.binary_length(values), _LONGEST_BLANK).fill_null(False)
+    if pc.any(short).as_py():
+        lowered = pc.utf8_lower(pc.filter(values, short))
+        short = short.to_numpy(zero_copy_only=False)
         blank[short] |= pc.is_in(lowered, value_set=pa.array(_BLANKS)).to_numpy(
             zero_copy_only=False)
-    return pd.Series(blank, index=text.index)
+    return blank
+
+
+def _stripped(values: pd.Series) -> tuple[pa.ChunkedArray, np.ndarray]:
+    """Values as stripped Arrow text with blanks and placeholders missing, and where they were."""
+    text = pc.utf8_trim_whitespace(arrow_text(values))
+    blank = _blank_mask(text)
+    if blank.any():
+        text = pc.if_else(pa.array(blank), pa.scalar(None, text.type), text)
+    return text, blank
 
 
 def to_string(values: pd.Series) -> pd.Series:
@@ -52,8 +60,8 @@ def to_string(values: pd.Series) -> pd.Series:
 
     Examples
     --------
-    >>> to_string(pd.Series(["004211", None, " Ann "])).tolist()
-    ['004211', nan, 'Ann']
+    >>> to_string(pd.Series(["004211", None, " Ann ", "n/a"])).tolist()
+    ['004211', nan, 'Ann', nan]
     >>> to_string(pd.Series([12.0, None])).tolist()
     ['12', nan]
     """
@@ -61,8 +69,22 @@ def to_string(values: pd.Series) -> pd.Series:
         whole = values.dropna()
         if len(whole) and (whole == np.floor(whole)).all():
             values = values.astype("Int64")
-    text = _strip(values)
-    return text.mask(_blank(text))
+    return _as_series(_stripped(values)[0], values.index)
+
+
+def per_distinct(values: pd.Series, func) -> pd.Series:
+    """``func`` (series → series of the same length) applied to each distinct value once and
+    spread back to every row: fast for columns that repeat a few labels, such as stages.
+    Missing values stay missing.
+
+    Examples
+    --------
+    >>> per_distinct(pd.Series(["a", "b", "a", None]), lambda s: s.str.upper()).tolist()
+    ['A', 'B', 'A', nan]
+    """
+    codes, distinct = pd.factorize(values)
+    mapped = func(pd.Series(distinct)).array
+    return pd.Series(pd.api.extensions.take(mapped, codes, allow_fill=True), index=values.index)
 
 
 def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -81,12 +103,11 @@ def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         return values.dt.tz_convert("UTC").dt.tz_localize(None), pd.Series(False, values.index)
     if pd.api.types.is_datetime64_dtype(values):
         return values, pd.Series(False, index=values.index)
-    text = _strip(values)
-    blank = _blank(text)
-    text = text.mask(blank)
-    plain = _plain_iso(text)
+    stripped, blank = _stripped(values)
+    plain = _plain_iso(stripped, values.index)
     if plain is not None:
         return plain, pd.Series(False, index=values.index)
+    text = _as_series(stripped, values.index)
     parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
     retry = parsed.isna() & ~blank
     if retry.any():
@@ -95,14 +116,14 @@ def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parsed, (parsed.isna() & ~blank).astype(bool)
 
 
-def _plain_iso(text: pd.Series) -> pd.Series | None:
+def _plain_iso(text: pa.ChunkedArray, index: pd.Index) -> pd.Series | None:
     """Fast path: every value a plain ISO date or time without a zone ("2024-03-01",
     "2024-03-01 08:03:00") → datetime64[us] via Arrow's cast; None when any value is not."""
     try:
-        stamps = pc.cast(arrow_text(text), pa.timestamp("us"))
+        stamps = pc.cast(text, pa.timestamp("us"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    return pd.Series(stamps.to_numpy(zero_copy_only=False), index=text.index)
+    return pd.Series(stamps.to_numpy(zero_copy_only=False), index=index)
 
 
 def to_bool(values: pd.Series) -> pd.Series:
@@ -115,8 +136,9 @@ def to_bool(values: pd.Series) -> pd.Series:
     """
     if pd.api.types.is_bool_dtype(values) and not values.isna().any():
         return values.astype(bool)
-    text = values.astype("string").str.strip().str.lower()
-    return text.isin(_TRUE).fillna(False).astype(bool)
+    text = pc.utf8_lower(pc.utf8_trim_whitespace(arrow_text(values)))
+    flags = pc.is_in(text, value_set=pa.array(_TRUE)).fill_null(False)
+    return pd.Series(flags.to_numpy(zero_copy_only=False), index=values.index)
 
 
 def to_number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -133,9 +155,9 @@ def to_number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype("float64"), pd.Series(False, index=values.index)
-    text = _strip(values)
-    blank = _blank(text)
-    parsed = pd.to_numeric(text.mask(blank), errors="coerce").astype("float64")
+    stripped, blank = _stripped(values)
+    text = _as_series(stripped, values.index)
+    parsed = pd.to_numeric(text, errors="coerce").astype("float64")
     retry = parsed.isna() & ~blank
     if retry.any():
         parsed[retry] = _parse_money(text[retry])
