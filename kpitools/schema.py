@@ -307,8 +307,7 @@ def clean(data, stages=None, terminal=TERMINAL_STAGES, notes=()) -> CRMData:
         read[table] = len(frame)
         kept[table], bad_masks[table] = _coerce_table(table, frame, problems, stages, terminal)
     _flag_orphans(kept, bad_masks, problems)
-    result = {t: _as_text(kept.pop(t)[~bad_masks[t].to_numpy()].reset_index(drop=True))
-              for t in TABLES}
+    result = {t: _as_text(_without(kept.pop(t), bad_masks[t].to_numpy())) for t in TABLES}
     for frame in result.values():
         frame.attrs["stages"] = stages
     report = QualityReport(problems.frame(), read, {t: len(result[t]) for t in TABLES},
@@ -329,6 +328,11 @@ def _flag_orphans(kept, bad_masks, problems: _Problems) -> None:
             problems.add(table, pd.RangeIndex(len(child))[orphan], column,
                          child[column][orphan], "orphan foreign key")
             bad_masks[table] = bad_masks[table] | orphan
+
+
+def _without(frame: pd.DataFrame, bad: np.ndarray) -> pd.DataFrame:
+    """The rows not flagged, renumbered (no copy when none is flagged)."""
+    return frame[~bad].reset_index(drop=True) if bad.any() else frame
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
