@@ -47,7 +47,10 @@ def _blank_mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 def _stripped(values: pd.Series) -> tuple[pa.ChunkedArray, np.ndarray]:
     """Values as stripped Arrow text with blanks and placeholders missing, and where they were."""
-    text = pc.utf8_trim_whitespace(arrow_text(values))
+    raw = arrow_text(values)
+    text = pc.utf8_trim_whitespace(raw)
+    if pc.sum(pc.binary_length(text)) == pc.sum(pc.binary_length(raw)):
+        text = raw  # nothing was trimmed: keep sharing the file's buffers, free the copy
     blank = _blank_mask(text)
     if blank.any():
         text = pc.if_else(pa.array(blank), pa.scalar(None, text.type), text)
@@ -70,6 +73,22 @@ def to_string(values: pd.Series) -> pd.Series:
         if len(whole) and (whole == np.floor(whole)).all():
             values = values.astype("Int64")
     return _as_series(_stripped(values)[0], values.index)
+
+
+def to_lower(values: pd.Series) -> pd.Series:
+    """Stripped, lower-cased text as pandas' "str" dtype, sharing the input's buffers when it
+    is already so (a 10-million-row column of labels is not copied for nothing).
+
+    Examples
+    --------
+    >>> to_lower(pd.Series([" Call", "email", None])).tolist()
+    ['call', 'email', nan]
+    """
+    raw = arrow_text(values)
+    lowered = pc.utf8_lower(pc.utf8_trim_whitespace(raw))
+    if pc.all(pc.equal(lowered, raw)).as_py() is not False:
+        lowered = raw
+    return _as_series(lowered, values.index)
 
 
 def per_distinct(values: pd.Series, func) -> pd.Series:

@@ -225,7 +225,7 @@ def _coerce_table(table: str, frame: pd.DataFrame, problems: _Problems, stages, 
         out[column] = parsed
 
     if table == "activities":
-        kind = out["kind"].str.strip().str.lower()
+        kind = _parse.to_lower(out["kind"])
         flag(~kind.isin(KINDS), "kind", "unknown kind")
         out["kind"] = kind
         for column in BOOL_COLUMNS:
@@ -234,9 +234,9 @@ def _coerce_table(table: str, frame: pd.DataFrame, problems: _Problems, stages, 
             else:
                 out[column] = False
     if table == "opportunities":
-        status = out["status"].astype("string").str.strip().str.lower()
+        status = _parse.to_lower(out["status"])
         flag(~status.isin(STATUSES), "status", "unknown status")
-        out["status"] = status.astype(TEXT)
+        out["status"] = status
         closed = status.isin(("won", "lost")).fillna(False).astype(bool)
         if "closed_at" not in out:
             out["closed_at"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
