@@ -115,7 +115,7 @@ def empty_table(table: str) -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=TEXT) for c in REQUIRED[table]})
     for column in DATE_COLUMNS[table]:
         if column in frame:
-            frame[column] = pd.Series(dtype="datetime64[ns]")
+            frame[column] = pd.Series(dtype="datetime64[us]")
     for column in ("amount", "quota"):
         if column in frame:
             frame[column] = pd.Series(dtype="float64")
@@ -239,7 +239,7 @@ def _coerce_table(table: str, frame: pd.DataFrame, problems: _Problems, stages, 
         out["status"] = status
         closed = status.isin(("won", "lost")).fillna(False).astype(bool)
         if "closed_at" not in out:
-            out["closed_at"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+            out["closed_at"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[us]")
         flag(closed & out["closed_at"].isna() & ~bad, "closed_at", "closed deal without closed_at")
         flag((status == "open") & out["closed_at"].notna(), "closed_at", "open deal with closed_at")
         flag(out["closed_at"] < out["created_at"], "closed_at", "closed before created")

@@ -34,6 +34,17 @@ def test_clean_coerces_dtypes_and_keeps_id_zeros():
     assert data.quality.excluded.empty
 
 
+def test_one_date_unit_and_one_text_dtype_everywhere():
+    """Dates parsed, added (closed_at) or empty, and text given or empty: all alike."""
+    data = kt.clean({"opportunities": raw_opps().drop(columns="closed_at").iloc[2:]})
+    for table, frame in data.tables().items():
+        for column, dtype in frame.dtypes.items():
+            if pd.api.types.is_datetime64_dtype(dtype):
+                assert dtype == "datetime64[us]", (table, column)
+            elif column in kt.schema.TEXT_COLUMNS:
+                assert dtype == "str", (table, column)
+
+
 @pytest.mark.parametrize("column, row, value, reason", [
     ("created_at", 1, "not a date", "unparseable date"),
     ("created_at", 1, "", "missing value"),
