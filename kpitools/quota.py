@@ -77,7 +77,8 @@ def quota_gap(opportunities: pd.DataFrame, quotas: pd.DataFrame, *, by="rep", fr
     ids, count, out = _groups.group_ids(union, len(union[_groups.PERIOD]))
     quota_ids, won_ids, open_ids = np.split(ids, np.cumsum([len(quota_keys[_groups.PERIOD]),
                                                             len(won_keys[_groups.PERIOD])]))
-    out["quota"] = _groups.per_group({"quota": quotas["quota"]}, quota_ids, count)["quota"]
+    quota = quotas["quota"].to_numpy(dtype="float64", na_value=np.nan)  # whole numbers too
+    out["quota"] = _groups.per_group({"quota": quota}, quota_ids, count)["quota"]
     closed = _groups.per_group({"closed_won": amount[won]}, won_ids, count)["closed_won"]
     out["closed_won"] = _zero_if_nan(closed)
     out["attainment"] = safe_divide(out["closed_won"], out["quota"])

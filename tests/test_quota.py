@@ -38,7 +38,9 @@ def test_gap_attainment_and_coverage_by_hand(opps, quotas):
     assert mar["open_pipeline"] == 3.0 and mar["pipeline_Discover"] == 3.0
 
 
-def test_rows_without_quota_have_nan_quota(opps, quotas):
+@pytest.mark.parametrize("quota_dtype", ["float64", "int64"])
+def test_rows_without_quota_have_nan_quota(opps, quotas, quota_dtype):
+    quotas = quotas.astype({"quota": quota_dtype})
     gap = kt.quota_gap(opps, quotas[quotas["rep"] == "x"])
     y_mar = row(gap, "y", "2024-03-01")
     assert np.isnan(y_mar["quota"]) and np.isnan(y_mar["gap"]) and y_mar["closed_won"] == 8.0
