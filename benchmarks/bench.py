@@ -43,6 +43,9 @@ TARGETS = {"parquet": 1.5, "csv": 1.3}  # issue 6: dashboard time vs the faster 
 MEM_TARGET = 1.5                        # peak memory vs the I/O floor
 WIDGET_MEDIAN_MS, WIDGET_WORST_MS = 20, 50
 GENERATOR_FILES = ("sample.py", "_simulate.py")  # the data is regenerated when these change
+# The data the KPI steps start from (loaded or generated) is cached again when these change.
+CACHE_FILES = ("load.py", "schema.py", "_parse.py", "_files.py", "_derive.py", "presets.py",
+               "sample.py")
 
 
 def spawn(job: str, spec: dict, timeout: float, mem_gb: float) -> dict:
@@ -71,11 +74,16 @@ def spawn(job: str, spec: dict, timeout: float, mem_gb: float) -> dict:
     return {"error": killed or reason.strip()[:150]}
 
 
+def source_hash(names) -> str:
+    """A fingerprint of these kpitools modules' source."""
+    return hashlib.sha1(b"".join((HERE.parent / "kpitools" / name).read_bytes()
+                                 for name in names)).hexdigest()
+
+
 def ensure_data(root: Path, scale: float, args) -> dict:
     """Generate and write the files unless present for the current generator code."""
     meta_path = root / "meta.json"
-    version = hashlib.sha1(b"".join((HERE.parent / "kpitools" / name).read_bytes()
-                                    for name in GENERATOR_FILES)).hexdigest()
+    version = source_hash(GENERATOR_FILES)
     if meta_path.exists():
         meta = json.loads(meta_path.read_text())
         if meta.get("generator") == version or args.reuse_data:
@@ -132,9 +140,14 @@ def measure(scale: float, args) -> dict:
             "kpi_data": kpi_data, "stages": meta.get("stages", steps.Ctx.stages)}
     todo = plan_steps(args)
     cache = root / f"loaded_{kpi_data}.pkl"
+    stamp, version = cache.with_suffix(".version"), source_hash(CACHE_FILES)
+    if cache.exists() and (not stamp.exists() or stamp.read_text() != version):
+        print("kpitools changed since the KPI steps' data was cached: caching it again")
+        cache.unlink()
     if any(section in ("kpis", "widget") for section, _, _ in todo) and not cache.exists():
         print("caching the loaded data for the KPI steps ...", flush=True)
         spawn("cache", {**base, "step": "-"}, args.timeout, args.mem_gb)
+        stamp.write_text(version)
     results, load_before = {}, os.getloadavg()[0]
     for section, name, fmt in todo:
         print(f"  running {section:8} {name} ...", file=sys.stderr, flush=True)
