@@ -33,26 +33,32 @@ def period_start(dates: pd.Series, freq: str) -> pd.Series:
     >>> period_start(dates, "QS").dt.strftime("%Y-%m-%d").tolist()
     ['2024-04-01', '2024-04-01']
     """
-    days, missing = _days(dates)
+    ticks, per_day, missing = _ticks(dates)
     key = freq.upper().split("-")[0] if freq.upper() in ("W", "W-SUN", "D") else freq
     if key == "D":
-        start = days
-    elif key == "W":
-        start = days - (days + 3) % 7  # 1970-01-01 was a Thursday
+        start = ticks - ticks % per_day
+    elif key == "W":  # 1970-01-01 was a Thursday
+        start = ticks + 3 * per_day
+        start %= 7 * per_day
+        np.subtract(ticks, start, out=start)
     elif freq.upper() in _MONTHS_PER:
-        start = _month_start(days, missing, _MONTHS_PER[freq.upper()])
+        start = _month_start(ticks // per_day, missing, _MONTHS_PER[freq.upper()]) * per_day
     else:
         return dates.dt.to_period(freq).dt.start_time.rename(PERIOD)
-    out = np.where(missing, np.iinfo("int64").min, start * _NS_PER_DAY).view("datetime64[ns]")
-    return pd.Series(out, index=dates.index, name=PERIOD)
+    start *= _NS_PER_DAY // per_day  # as nanoseconds
+    np.putmask(start, missing, np.iinfo("int64").min)  # NaT
+    return pd.Series(start.view("datetime64[ns]"), index=dates.index, name=PERIOD)
 
 
-def _days(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Whole days since 1970-01-01 (int64, floored) and where the date is missing."""
+def _ticks(dates: pd.Series) -> tuple[np.ndarray, int, np.ndarray]:
+    """The dates as integers in their own unit (no copy), that unit's ticks per day, and where
+    the date is missing. Integer arithmetic on these is what makes ``period_start`` fast."""
     values = dates.to_numpy()
     if values.dtype.kind != "M":  # e.g. time-zone aware: as naive UTC nanoseconds
         values = dates.to_numpy(dtype="datetime64[ns]")
-    return values.astype("datetime64[D]").astype("int64"), np.isnat(values)
+    unit, _ = np.datetime_data(values.dtype)
+    return values.view("int64"), np.timedelta64(1, "D") // np.timedelta64(1, unit), \
+        np.isnat(values)
 
 
 def _month_start(days: np.ndarray, missing: np.ndarray, step: int) -> np.ndarray:
@@ -91,19 +97,36 @@ def equals(column: pd.Series, value) -> np.ndarray:
 
 def is_in(column: pd.Series, values: pd.Series) -> np.ndarray:
     """``column.isin(values)`` as a bool array (missing matches missing), fast for either
-    string dtype: pandas hashes object arrays, Arrow's hash set takes ``str`` columns
-    (pandas' own ``isin`` for those makes one Python object per value).
+    string dtype: Arrow's hash set takes ``str`` columns (pandas' own ``isin`` for those makes
+    one Python object per value) and object columns of text; pandas hashes other objects.
 
     Examples
     --------
     >>> ids = pd.Series(["L1", "L2", None], dtype="str")
     >>> is_in(ids, pd.Series(["L2", "L9"], dtype="str")).tolist()
     [False, True, False]
+    >>> is_in(pd.Series(["L1", 2], dtype=object), pd.Series(["2", "L1"])).tolist()
+    [True, False]
     """
-    if column.dtype == object:
+    if column.dtype == object and not _text_only(column, values):
         return column.isin(values).to_numpy()
     found = pc.is_in(arrow_text(column), value_set=arrow_text(values))
     return found.to_numpy(zero_copy_only=False)
+
+
+def _text_only(column: pd.Series, values: pd.Series) -> bool:
+    """Whether Arrow's ``is_in`` answers as pandas' would: both hold only text, and missing
+    values (pandas tells None from NaN, Arrow does not) are in at most one of them.
+
+    Examples
+    --------
+    >>> _text_only(pd.Series(["a", None]), pd.Series(["a"])), _text_only(pd.Series(["a", None]),
+    ...                                                                 pd.Series([float("nan")]))
+    (True, False)
+    """
+    text = all(pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")
+               for s in (values, column))
+    return text and not (values.hasnans and column.hasnans)
 
 
 def lookup(index: pd.Index, values: pd.Series) -> np.ndarray:
@@ -161,17 +184,45 @@ def group_ids(group_keys: dict, length: int) -> Groups:
     ids, count = np.zeros(length, dtype="int64"), 1
     levels, level_codes = [], []
     for values in group_keys.values():
-        codes, uniques = pd.factorize(values, sort=True)
-        if (codes < 0).any():  # missing values: their own group, placed where groupby puts it
-            codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=False)
+        codes, uniques = _sorted_codes(values)
         size = max(len(uniques), 1)
-        ids, groups = _renumber(ids * size + codes, count * size)
+        # Under a single group so far every code is a group of its own, already in order.
+        ids, groups = (codes, np.arange(len(uniques))) if count == 1 else \
+            _renumber(ids * size + codes, count * size)
         count = len(groups)
         level_codes = [c[groups // size] for c in level_codes] + [groups % size]
         levels.append(pd.Index(np.asarray(uniques)).infer_objects())  # as groupby infers
     keys = {name: level.take(codes)
             for name, level, codes in zip(group_keys, levels, level_codes)}
     return Groups(ids, count, keys)
+
+
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(values, sort=True, use_na_sentinel=False)``: missing values last.
+
+    The rows are hashed once, unsorted; only the distinct values are sorted and renumbered
+    (sorting codes row by row is what makes pandas' ``sort=True`` slow on millions of rows).
+
+    Examples
+    --------
+    >>> codes, uniques = _sorted_codes(pd.Series(["Bo", None, "Al", "Bo"]))
+    >>> codes.tolist(), uniques.tolist()
+    ([1, 2, 0, 1], ['Al', 'Bo', nan])
+    """
+    codes, uniques = pd.factorize(values)
+    missing = codes < 0
+    if not missing.any():
+        order, uniques = pd.factorize(uniques, sort=True)
+        return order[codes], uniques
+    # One missing row stands for all, where it first appears: pandas' sort of mixed objects
+    # depends on that order.
+    first = np.argmax(missing)
+    at = codes[:first].max() + 1 if first else 0
+    uniques = pd.concat([pd.Series(uniques[:at]), values.iloc[[first]],
+                         pd.Series(uniques[at:])], ignore_index=True)
+    order, uniques = pd.factorize(uniques, sort=True, use_na_sentinel=False)
+    codes[missing] = len(uniques) - 1
+    return np.append(np.delete(order, at), order[at])[codes], uniques
 
 
 def _renumber(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:

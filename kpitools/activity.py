@@ -19,8 +19,10 @@ def _first_meetings(activities: pd.DataFrame) -> np.ndarray:
     >>> _first_meetings(acts).tolist()
     [True, False, False]
     """
-    return _groups.equals(activities["kind"], "meeting") & bool_column(activities,
-                                                                       "is_first_meeting")
+    flagged = np.flatnonzero(bool_column(activities, "is_first_meeting"))
+    first = np.zeros(len(activities), dtype=bool)  # the kind read only where flagged: few rows
+    first[flagged] = _groups.equals(activities["kind"].iloc[flagged], "meeting")
+    return first
 
 
 def activity_ratios(activities: pd.DataFrame, *, by=None, freq: str | None = None) -> pd.DataFrame:

@@ -43,7 +43,8 @@ def source_conversion(leads: pd.DataFrame, activities: pd.DataFrame, *, by="sour
     """
     require_columns(leads, "leads", ("lead_id",), "source_conversion")
     require_columns(activities, "activities", ("kind", "lead_id"), "source_conversion")
-    met = _groups.is_in(leads["lead_id"], activities["lead_id"][_first_meetings(activities)])
+    first = np.flatnonzero(_first_meetings(activities))
+    met = _groups.is_in(leads["lead_id"], activities["lead_id"].iloc[first])
     counts = {"leads": np.ones(len(leads), dtype="int64"), "first_meetings": met}
     keys = _groups.keys(leads, by, "created_at", freq, "leads", "source_conversion")
     out = _groups.aggregate(counts, keys)
@@ -90,9 +91,12 @@ def lead_conversion(leads: pd.DataFrame, opportunities: pd.DataFrame, *, by=None
     lead_ids = opportunities["lead_id"]
     known = lead_ids.notna().to_numpy()
     won = known & _groups.equals(opportunities["status"], "won")
-    counts = {"leads": np.ones(len(leads), dtype="int64"),
-              "opportunities": _groups.is_in(leads["lead_id"], lead_ids[known]),
-              "won": _groups.is_in(leads["lead_id"], lead_ids[won])}
+    with_deal = _groups.is_in(leads["lead_id"], lead_ids[known])
+    rows = np.flatnonzero(with_deal)  # a won deal is a deal: look only among leads with one
+    with_won = np.zeros(len(leads), dtype=bool)
+    with_won[rows] = _groups.is_in(leads["lead_id"].iloc[rows], lead_ids[won])
+    counts = {"leads": np.ones(len(leads), dtype="int64"), "opportunities": with_deal,
+              "won": with_won}
     has_mql = "mql_at" in leads and "sql_at" in leads
     if has_mql:
         counts["mqls"] = leads["mql_at"].notna().to_numpy()

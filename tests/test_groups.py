@@ -1,0 +1,62 @@
+"""Grouping keys: the same KPIs from object and Arrow ("str") text, periods as pandas has them."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import kpitools as kt
+from kpitools import _groups
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return kt.load_sample()
+
+
+def _text(frame: pd.DataFrame, dtype) -> pd.DataFrame:
+    text = [c for c in frame.columns if frame[c].dtype == object or frame[c].dtype == "str"]
+    return frame.astype(dict.fromkeys(text, dtype))
+
+
+@pytest.mark.parametrize("by, freq", [(None, None), ("rep", "W"), (["rep", "kind"], "MS")])
+def test_activity_ratios_same_for_object_and_str_text(sample, by, freq):
+    acts = sample.activities
+    pd.testing.assert_frame_equal(kt.activity_ratios(_text(acts, object), by=by, freq=freq),
+                                  kt.activity_ratios(_text(acts, "str"), by=by, freq=freq))
+
+
+@pytest.mark.parametrize("by, freq", [("source", None), (["source", "rep"], "W")])
+def test_lead_kpis_same_for_object_and_str_text(sample, by, freq):
+    leads = {dtype: _text(sample.leads, dtype) for dtype in (object, "str")}
+    acts = {dtype: _text(sample.activities, dtype) for dtype in (object, "str")}
+    opps = {dtype: _text(sample.opportunities, dtype) for dtype in (object, "str")}
+    pd.testing.assert_frame_equal(
+        kt.source_conversion(leads[object], acts[object], by=by, freq=freq),
+        kt.source_conversion(leads["str"], acts["str"], by=by, freq=freq))
+    pd.testing.assert_frame_equal(
+        kt.lead_conversion(leads[object], opps[object], by=by, freq=freq),
+        kt.lead_conversion(leads["str"], opps["str"], by=by, freq=freq))
+
+
+@pytest.mark.parametrize("values", [
+    pd.Series(["b", None, np.nan, "a", "b"], dtype=object),
+    pd.Series(["b", None, "a"], dtype="str"),
+    pd.Series([2.0, np.nan, 1.0, 2.0]),
+    pd.Series([3, 1, 3]),
+    pd.Series([1, None, 2], dtype=object),
+    pd.Series(pd.to_datetime(["2024-02-01", None, "2023-01-01"])),
+])
+def test_sorted_codes_are_pandas_sorted_factorize(values):
+    codes, uniques = _groups._sorted_codes(values)
+    expected_codes, expected_uniques = pd.factorize(values, sort=True, use_na_sentinel=False)
+    np.testing.assert_array_equal(codes, expected_codes)
+    pd.testing.assert_index_equal(pd.Index(uniques), pd.Index(expected_uniques))
+
+
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+@pytest.mark.parametrize("freq", ["D", "W", "M", "Q"])
+def test_period_start_is_pandas_period_start(unit, freq):
+    dates = pd.Series(pd.to_datetime(["1969-12-31 23:59", "1970-01-01 00:01", None,
+                                      "2024-05-19 08:00", "2024-05-20 00:00"]).as_unit(unit))
+    expected = dates.dt.to_period(freq).dt.start_time.astype("datetime64[ns]")
+    pd.testing.assert_series_equal(_groups.period_start(dates, freq), expected,
+                                   check_names=False)
