@@ -13,6 +13,13 @@ import pyarrow.compute as pc
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str" dtype: the canonical text
 _BLANKS = ("", "nan", "none", "null", "nat", "n/a", "na", "-")
 _LONGEST_BLANK = max(map(len, _BLANKS))
+_DMY = r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)(.*)$"
+_DMY_PREFIX = r"^\s*\d{1,2}[./-]\d{1,2}[./-]\d{2}"  # what every _DMY match starts with
+_EU_NUMBER = r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?|-?\d+,\d{1,2}"
+_DECIMAL_COMMA = r"-?\d{1,3}(?:\.\d{3})*,\d+|-?\d+,\d{1,2}"
+_US_NUMBER = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d{1,2}"
+DAY_FIRST = "read as day/month/year"
+DECIMAL_COMMA = "use a decimal comma (1.234,56)"
 _TRUE = ("true", "yes", "y", "1", "1.0", "t", "x")
 
 
@@ -106,33 +113,109 @@ def per_distinct(values: pd.Series, func) -> pd.Series:
     return pd.Series(pd.api.extensions.take(mapped, codes, allow_fill=True), index=values.index)
 
 
-def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Timestamps as UTC-naive datetime64; returns (parsed, unparseable mask).
-
-    ISO 8601 first, then pandas' mixed-format parser for the rest; time zones are converted
-    to UTC and dropped.
+def any_match(values: pd.Series, pattern: str) -> bool:
+    """Does any text value contain a match of ``pattern``? (Arrow's regex engine: ~6x faster
+    than the Python fallback pandas takes for anchored patterns.)
 
     Examples
     --------
-    >>> parsed, bad = to_datetime(pd.Series(["2024-03-01", "2024-03-01T12:00:00+02:00", "soon", None]))
-    >>> parsed.dt.strftime("%Y-%m-%d %H:%M").tolist(), bad.tolist()
-    (['2024-03-01 00:00', '2024-03-01 10:00', nan, nan], [False, False, True, False])
+    >>> any_match(pd.Series(["1.5", "2,5"]), ","), any_match(pd.Series(["1.5", None]), ",")
+    (True, False)
+    """
+    return bool(pc.any(pc.match_substring_regex(arrow_text(values), pattern)).as_py())
+
+
+def day_first_as_iso(values: pd.Series) -> pd.Series | None:
+    """A day-first column's d/m/y dates as ISO text, or None if the column is not day-first.
+
+    A column is day-first when its d/m/y values are '.'-separated, or some first number is
+    above 12 and no second one is: a per-value parser would read "03/02/2024" as March 2 next
+    to "13/02/2024" as February 13. Other values are left as they are.
+
+    Examples
+    --------
+    >>> day_first_as_iso(pd.Series(["13/02/2024", "03/02/2024 10:00", None])).tolist()
+    ['2024-02-13', '2024-02-03 10:00', nan]
+    >>> day_first_as_iso(pd.Series(["02/13/2024", "03/02/2024"])) is None
+    True
+    """
+    if not pd.api.types.is_string_dtype(values) or not any_match(values, _DMY_PREFIX):
+        return None  # dates already (Parquet), or no value starts like d/m/y
+    parts = values.astype("str").str.extract(_DMY)
+    found = parts[0].notna().to_numpy()
+    if not found.any():
+        return None
+    day, month = parts[0][found].astype(int), parts[2][found].astype(int)
+    if (month > 12).any() or not ((day > 12).any() or parts[1][found].eq(".").any()):
+        return None
+    year = parts[3][found]
+    year = year.where(year.str.len() == 4, np.where(year.astype(int) < 70, "20", "19") + year)
+    iso = (year + "-" + parts[2][found].str.zfill(2) + "-" + parts[0][found].str.zfill(2)
+           + parts[4][found])
+    out = values.astype(object)
+    out[found] = iso.to_numpy(dtype=object)
+    return out.astype(TEXT)
+
+
+def plain_numbers(values: pd.Series) -> tuple[pd.Series, bool, int]:
+    """Amounts as plain numbers in text: accounting brackets "(500)" as "-500" and, in a
+    decimal-comma column (some value like "1,5" or "1.234,56", none like "1,234.5"), "1.234"
+    as "1234". Returns (text, decimal comma?, number of bracketed values).
+
+    Examples
+    --------
+    >>> text, comma, brackets = plain_numbers(pd.Series(["1.234", "(2,5)", "7"]))
+    >>> text.tolist(), comma, brackets
+    (['1234', '-2.5', '7'], True, 1)
+    """
+    if not pd.api.types.is_string_dtype(values) or not any_match(values, "[(,]"):
+        return values, False, 0  # numbers already (Parquet), or nothing to rewrite
+    text = values.astype("string").str.strip()
+    negative = text.str.fullmatch(r"\(\s*[^()]*\d[^()]*\)").fillna(False).astype(bool)
+    text = text.where(~negative, "-" + text.str.strip("() "))
+    core = text.str.replace(r"[^\d,.\-]", "", regex=True)
+    eu = core.str.fullmatch(_EU_NUMBER).fillna(False).astype(bool)
+    us = core.str.fullmatch(_US_NUMBER).fillna(False).astype(bool)
+    comma = bool(core.str.fullmatch(_DECIMAL_COMMA).fillna(False).any() and not us.any())
+    if comma:
+        text = text.where(~eu, core.str.replace(".", "", regex=False)
+                          .str.replace(",", ".", regex=False))
+    return text.astype(TEXT), comma, int(negative.sum())
+
+
+def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series, str | None]:
+    """Timestamps as UTC-naive datetime64; returns (parsed, unparseable mask, the column
+    rule applied: ``DAY_FIRST`` or None).
+
+    ISO 8601 first, then a day-first column's d/m/y (:func:`day_first_as_iso`), then pandas'
+    mixed-format parser for the rest; time zones are converted to UTC and dropped.
+
+    Examples
+    --------
+    >>> parsed, bad, rule = to_datetime(pd.Series(["2024-03-01", "2024-03-01T12:00:00+02:00", "soon", None]))
+    >>> parsed.dt.strftime("%Y-%m-%d %H:%M").tolist(), bad.tolist(), rule
+    (['2024-03-01 00:00', '2024-03-01 10:00', nan, nan], [False, False, True, False], None)
+    >>> to_datetime(pd.Series(["13/02/2024", "03/02/2024"]))[0].dt.day.tolist()
+    [13, 3]
     """
     if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC").dt.tz_localize(None), pd.Series(False, values.index)
+        return (values.dt.tz_convert("UTC").dt.tz_localize(None),
+                pd.Series(False, values.index), None)
     if pd.api.types.is_datetime64_dtype(values):
-        return values, pd.Series(False, index=values.index)
+        return values, pd.Series(False, index=values.index), None
     stripped, blank = _stripped(values)
     plain = _plain_iso(stripped, values.index)
     if plain is not None:
-        return plain, pd.Series(False, index=values.index)
+        return plain, pd.Series(False, index=values.index), None
     text = _as_series(stripped, values.index)
+    iso = day_first_as_iso(text)
+    text = text if iso is None else iso
     parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
     retry = parsed.isna() & ~blank
     if retry.any():
         parsed[retry] = pd.to_datetime(text[retry], errors="coerce", utc=True, format="mixed")
     parsed = parsed.dt.tz_localize(None)
-    return parsed, (parsed.isna() & ~blank).astype(bool)
+    return parsed, (parsed.isna() & ~blank).astype(bool), None if iso is None else DAY_FIRST
 
 
 def _plain_iso(text: pa.ChunkedArray, index: pd.Index) -> pd.Series | None:
@@ -160,27 +243,29 @@ def to_bool(values: pd.Series) -> pd.Series:
     return pd.Series(flags.to_numpy(zero_copy_only=False), index=values.index)
 
 
-def to_number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Money and quotas as float64; returns (parsed, non-numeric mask).
+def to_number(values: pd.Series) -> tuple[pd.Series, pd.Series, str | None]:
+    """Money and quotas as float64; returns (parsed, non-numeric mask, the column rule
+    applied: ``DECIMAL_COMMA`` or None).
 
     Currency symbols and codes, thousands separators and decimal commas are understood:
-    "$12,000.00", "12.000,00 €" and "1 234,5" all parse; "(500)" is -500.
+    "$12,000.00", "12.000,00 €" and "1 234,5" all parse; "(500)" is -500. In a column that
+    uses decimal commas, "1.234" is 1234 (:func:`plain_numbers`).
 
     Examples
     --------
-    >>> parsed, bad = to_number(pd.Series(["$12,000.00", "12.000,00 €", "1 234,5", "(500)", "lots"]))
+    >>> parsed, bad, _ = to_number(pd.Series(["$12,000.00", "12.000,00 €", "1 234,5", "(500)", "lots"]))
     >>> parsed.tolist()[:4], bad.tolist()
     ([12000.0, 12000.0, 1234.5, -500.0], [False, False, False, False, True])
     """
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        return values.astype("float64"), pd.Series(False, index=values.index)
+        return values.astype("float64"), pd.Series(False, index=values.index), None
     stripped, blank = _stripped(values)
-    text = _as_series(stripped, values.index)
+    text, comma, _ = plain_numbers(_as_series(stripped, values.index))
     parsed = pd.to_numeric(text, errors="coerce").astype("float64")
     retry = parsed.isna() & ~blank
     if retry.any():
         parsed[retry] = _parse_money(text[retry])
-    return parsed, (parsed.isna() & ~blank).astype(bool)
+    return parsed, (parsed.isna() & ~blank).astype(bool), DECIMAL_COMMA if comma else None
 
 
 def _parse_money(text: pd.Series) -> pd.Series:

@@ -181,8 +181,10 @@ def check_columns(frames: dict[str, pd.DataFrame]) -> None:
                           "or pass mapping={'canonical_name': 'your header'}.")
 
 
-def _coerce_table(table: str, frame: pd.DataFrame, problems: _Problems, stages, terminal):
-    """Canonical dtypes for one table; returns the coerced copy and a boolean 'bad row' mask."""
+def _coerce_table(table: str, frame: pd.DataFrame, problems: _Problems, stages, terminal,
+                  notes: list):
+    """Canonical dtypes for one table; returns the coerced copy and a boolean 'bad row' mask.
+    Column-wide reading rules (day-first dates, decimal commas) are added to ``notes``."""
     out = frame.reset_index(drop=True)  # a new frame: copy-on-write keeps the caller's intact
     positions = pd.RangeIndex(len(out))
     bad = pd.Series(False, index=positions)
@@ -205,7 +207,8 @@ def _coerce_table(table: str, frame: pd.DataFrame, problems: _Problems, stages, 
         if column not in out:
             continue
         original = out[column]
-        parsed, unparseable = _parse.to_datetime(original)
+        parsed, unparseable, rule = _parse.to_datetime(original)
+        notes += [f"{table}.{column}: dates {rule}."] if rule else []
         flag(unparseable, column, "unparseable date", original)
         out[column] = parsed
         if column in REQUIRED_DATES[table]:
@@ -217,7 +220,8 @@ def _coerce_table(table: str, frame: pd.DataFrame, problems: _Problems, stages, 
         if column not in out:
             continue
         original = out[column]
-        parsed, non_numeric = _parse.to_number(original)
+        parsed, non_numeric, rule = _parse.to_number(original)
+        notes += [f"{table}.{column}: amounts {rule}."] if rule else []
         flag(non_numeric, column, f"non-numeric {label}", original)
         flag(parsed < 0, column, f"negative {label}", original)
         if column == "quota":
@@ -298,20 +302,21 @@ def clean(data, stages=None, terminal=TERMINAL_STAGES, notes=()) -> CRMData:
     frames = _as_frames(data)
     check_columns(frames)
     stages = tuple(stages or (data.stages if isinstance(data, CRMData) else DEFAULT_STAGES))
-    problems = _Problems()
+    problems, notes = _Problems(), list(notes)
     kept, bad_masks, read = {}, {}, {}
     for table in TABLES:
         frame = frames[table]
         if frame is None or (len(frame) == 0 and len(frame.columns) == 0):
             frame = empty_table(table)
         read[table] = len(frame)
-        kept[table], bad_masks[table] = _coerce_table(table, frame, problems, stages, terminal)
+        kept[table], bad_masks[table] = _coerce_table(table, frame, problems, stages,
+                                                      terminal, notes)
     _flag_orphans(kept, bad_masks, problems)
     result = {t: _as_text(_without(kept.pop(t), bad_masks[t].to_numpy())) for t in TABLES}
     for frame in result.values():
         frame.attrs["stages"] = stages
     report = QualityReport(problems.frame(), read, {t: len(result[t]) for t in TABLES},
-                           list(notes) + _notes(result))
+                           notes + _notes(result))
     today = data.today if isinstance(data, CRMData) else None
     return CRMData(**result, quality=report, stages=stages, today=today)
 

@@ -34,6 +34,23 @@ def test_clean_coerces_dtypes_and_keeps_id_zeros():
     assert data.quality.excluded.empty
 
 
+def test_clean_reads_a_day_first_column_and_a_decimal_comma_column_whole():
+    """Frames given to clean (not only files given to load_crm) follow column-wide rules:
+    03/02 next to 13/02 is February 3, and 1.234 next to 12,5 is 1234."""
+    opps = raw_opps(created_at=(0, "13/02/2024"), amount=(1, "12,5"))
+    opps.loc[1:3, "created_at"] = ["03/02/2024", "05/01/2024", "06/01/2024"]
+    opps.loc[2:3, "amount"] = ["1.234", "(7,25)"]
+    opps["closed_at"] = ["2024-03-01", "2024-03-01", "", ""]
+    data = kt.clean({"opportunities": opps})
+    assert data.opportunities["created_at"].dt.strftime("%m-%d").tolist() == [
+        "02-13", "02-03", "01-05"]  # row 3, (7,25), is -7.25: excluded
+    assert data.opportunities["amount"].tolist() == [1200.0, 12.5, 1234.0]
+    assert reasons(data) == [["opportunities", 3, "amount", "negative amount"]]
+    assert {"opportunities.created_at: dates read as day/month/year.",
+            "opportunities.amount: amounts use a decimal comma (1.234,56)."} <= set(
+        data.quality.notes)
+
+
 def test_one_date_unit_and_one_text_dtype_everywhere():
     """Dates parsed, added (closed_at) or empty, and text given or empty: all alike."""
     data = kt.clean({"opportunities": raw_opps().drop(columns="closed_at").iloc[2:]})
