@@ -52,12 +52,40 @@ def _blank_mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return blank
 
 
+def _may_have_edge_space(text: pa.Array | pa.ChunkedArray) -> bool:
+    """Could a value start or end with whitespace? Only each value's first and last byte are
+    read: an ASCII space or control character, or any non-ASCII byte, means maybe. A column
+    of plain IDs or names answers no without the copy that trimming makes.
+
+    Examples
+    --------
+    >>> _may_have_edge_space(pa.chunked_array([["a1", "Bo", None]]))
+    False
+    >>> _may_have_edge_space(pa.chunked_array([["a1"], ["Bo "]]))
+    True
+    """
+    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
+        _, offsets, data = chunk.buffers()
+        if len(chunk) == 0 or data is None:
+            continue
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        ends = np.frombuffer(offsets, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+        starts, stops = ends[:-1], ends[1:]
+        filled = stops > starts
+        edges = np.frombuffer(data, dtype=np.uint8)[
+            np.concatenate([starts[filled], stops[filled] - 1])]
+        if ((edges <= 0x20) | (edges >= 0x80)).any():
+            return True
+    return False
+
+
 def _stripped(values: pd.Series) -> tuple[pa.ChunkedArray, np.ndarray]:
     """Values as stripped Arrow text with blanks and placeholders missing, and where they were."""
-    raw = arrow_text(values)
-    text = pc.utf8_trim_whitespace(raw)
-    if pc.sum(pc.binary_length(text)) == pc.sum(pc.binary_length(raw)):
-        text = raw  # nothing was trimmed: keep sharing the file's buffers, free the copy
+    raw = text = arrow_text(values)
+    if _may_have_edge_space(raw):
+        text = pc.utf8_trim_whitespace(raw)
+        if pc.sum(pc.binary_length(text)) == pc.sum(pc.binary_length(raw)):
+            text = raw  # nothing was trimmed: keep sharing the file's buffers, free the copy
     blank = _blank_mask(text)
     if blank.any():
         text = pc.if_else(pa.array(blank), pa.scalar(None, text.type), text)

@@ -1,0 +1,32 @@
+"""Text cleaning on Arrow-backed text agrees with plain Python on any text, however the Arrow
+data is cut into chunks and slices (the fast paths read Arrow's buffers directly)."""
+import pandas as pd
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpitools import _parse
+
+PLACEHOLDERS = {"", "nan", "none", "null", "nat", "n/a", "na", "-"}
+# Edges that matter: ASCII and Unicode spaces, accents, placeholders' letters.
+CHARS = st.sampled_from(list("aAnN/-1 \t\n\r\x0b\x1f\xa0é\u2003\u3000x"))
+VALUES = st.lists(st.none() | st.text(CHARS, max_size=5), max_size=12)
+
+
+def expected(values):
+    out = []
+    for value in values:
+        text = None if value is None else value.strip()
+        out.append(None if text is None or text.lower() in PLACEHOLDERS else text)
+    return out
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(VALUES, st.integers(0, 3), st.integers(0, 2), st.booleans())
+def test_to_string_strips_and_blanks_like_python(values, cut, skip, large):
+    kind = pa.large_string() if large else pa.string()
+    chunks = [pa.array(values[:cut], kind), pa.array(values[cut:], kind)]
+    arrow = pa.chunked_array(chunks, kind).slice(min(skip, len(values)))
+    series = pd.Series(pd.array(arrow, dtype=_parse.TEXT))
+    got = [None if pd.isna(v) else v for v in _parse.to_string(series)]
+    assert got == expected(arrow.to_pylist())
