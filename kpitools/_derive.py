@@ -328,13 +328,12 @@ def unpivot(parts, spec, tspec, known_stages, notes) -> list[Part]:
 
 
 def concat(parts: list[Part]):
-    """One frame per table, and where its rows came from for the report: each row's part
-    number and file row, and each part's (file, header map)."""
+    """One frame per table, and where its rows came from for the report: the position where
+    each part starts, each part's file rows, and each part's (file, header map)."""
     sources = [(p.file, p.headers) for p in parts]
-    part_of = np.repeat(np.arange(len(parts)), [len(p.frame) for p in parts])
-    rows = np.concatenate([np.asarray(p.rows, dtype=int) for p in parts] or [[]]).astype(int)
+    starts = np.cumsum([0] + [len(p.frame) for p in parts])[:-1]
     if len(parts) > 1:
         frame = pd.concat([p.frame for p in parts], ignore_index=True)
     else:
         frame = parts[0].frame if parts else None
-    return frame, (part_of, rows, sources)
+    return frame, (starts, [p.rows for p in parts], sources)

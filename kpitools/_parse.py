@@ -87,7 +87,7 @@ def _stripped(values: pd.Series) -> tuple[pa.ChunkedArray, np.ndarray]:
         if pc.sum(pc.binary_length(text)) == pc.sum(pc.binary_length(raw)):
             text = raw  # nothing was trimmed: keep sharing the file's buffers, free the copy
     blank = _blank_mask(text)
-    if blank.any():
+    if blank.sum() > text.null_count:  # blanks other than missing values: make them missing
         text = pc.if_else(pa.array(blank), pa.scalar(None, text.type), text)
     return text, blank
 
@@ -119,11 +119,12 @@ def to_lower(values: pd.Series) -> pd.Series:
     >>> to_lower(pd.Series([" Call", "email", None])).tolist()
     ['call', 'email', nan]
     """
-    raw = arrow_text(values)
-    lowered = pc.utf8_lower(pc.utf8_trim_whitespace(raw))
-    if pc.all(pc.equal(lowered, raw)).as_py() is not False:
-        lowered = raw
-    return _as_series(lowered, values.index)
+    text = arrow_text(values)
+    distinct = pc.unique(text)  # judge the few labels, not every row
+    tidy = pc.utf8_lower(pc.utf8_trim_whitespace(distinct))
+    if pc.all(pc.equal(tidy, distinct)).as_py() is False:
+        text = pc.utf8_lower(pc.utf8_trim_whitespace(text))
+    return _as_series(text, values.index)
 
 
 def per_distinct(values: pd.Series, func) -> pd.Series:

@@ -13,6 +13,7 @@ import difflib
 from fnmatch import fnmatch
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -336,11 +337,15 @@ def _report_rows(excluded: pd.DataFrame, origin: dict, dropped: list) -> pd.Data
     """Positions in the combined frames → file, file row and the file's header."""
     lines = [pd.DataFrame(dropped, columns=EXCLUDED)]
     for table, group in excluded.groupby("table", sort=False):
-        part_of, rows, sources = origin[table]
+        starts, part_rows, sources = origin[table]
         positions = group["row"].to_numpy(dtype=int)
-        parts = part_of[positions]
+        parts = np.searchsorted(starts, positions, side="right") - 1
+        rows = np.empty(len(positions), dtype=int)
+        for part in np.unique(parts):
+            mine = parts == part
+            rows[mine] = np.asarray(part_rows[part])[positions[mine] - starts[part]]
         lines.append(pd.DataFrame({
-            "table": table, "file": [sources[p][0] for p in parts], "row": rows[positions],
+            "table": table, "file": [sources[p][0] for p in parts], "row": rows,
             "column": group["column"].to_numpy(),
             "header": [sources[p][1].get(c, "") for p, c in zip(parts, group["column"])],
             "value": group["value"].to_numpy(), "reason": group["reason"].to_numpy()}))

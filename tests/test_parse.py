@@ -13,6 +13,18 @@ CHARS = st.sampled_from(list("aAnN/-1 \t\n\r\x0b\x1f\xa0é\u2003\u3000x"))
 VALUES = st.lists(st.none() | st.text(CHARS, max_size=5), max_size=12)
 
 
+def arrow_series(values, cut, skip, large):
+    """``values`` as a "str" series over Arrow data cut into two chunks, then sliced."""
+    kind = pa.large_string() if large else pa.string()
+    chunks = [pa.array(values[:cut], kind), pa.array(values[cut:], kind)]
+    arrow = pa.chunked_array(chunks, kind).slice(min(skip, len(values)))
+    return pd.Series(pd.array(arrow, dtype=_parse.TEXT)), arrow.to_pylist()
+
+
+def as_list(series):
+    return [None if pd.isna(v) else v for v in series]
+
+
 def expected(values):
     out = []
     for value in values:
@@ -24,9 +36,13 @@ def expected(values):
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
 @given(VALUES, st.integers(0, 3), st.integers(0, 2), st.booleans())
 def test_to_string_strips_and_blanks_like_python(values, cut, skip, large):
-    kind = pa.large_string() if large else pa.string()
-    chunks = [pa.array(values[:cut], kind), pa.array(values[cut:], kind)]
-    arrow = pa.chunked_array(chunks, kind).slice(min(skip, len(values)))
-    series = pd.Series(pd.array(arrow, dtype=_parse.TEXT))
-    got = [None if pd.isna(v) else v for v in _parse.to_string(series)]
-    assert got == expected(arrow.to_pylist())
+    series, plain = arrow_series(values, cut, skip, large)
+    assert as_list(_parse.to_string(series)) == expected(plain)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(VALUES, st.integers(0, 3), st.integers(0, 2), st.booleans())
+def test_to_lower_strips_and_lowers_like_python(values, cut, skip, large):
+    series, plain = arrow_series(values, cut, skip, large)
+    assert as_list(_parse.to_lower(series)) == [
+        None if v is None else v.strip().lower() for v in plain]
