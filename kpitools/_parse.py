@@ -254,7 +254,7 @@ def _plain_iso(text: pa.ChunkedArray, index: pd.Index) -> pd.Series | None:
         stamps = pc.cast(text, pa.timestamp("us"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    return pd.Series(stamps.to_numpy(zero_copy_only=False), index=index)
+    return pd.Series(stamps.to_numpy(zero_copy_only=False), index=index, copy=False)
 
 
 def to_bool(values: pd.Series) -> pd.Series:
@@ -269,7 +269,7 @@ def to_bool(values: pd.Series) -> pd.Series:
         return values.astype(bool)
     text = pc.utf8_lower(pc.utf8_trim_whitespace(arrow_text(values)))
     flags = pc.is_in(text, value_set=pa.array(_TRUE)).fill_null(False)
-    return pd.Series(flags.to_numpy(zero_copy_only=False), index=values.index)
+    return pd.Series(flags.to_numpy(zero_copy_only=False), index=values.index, copy=False)
 
 
 def to_number(values: pd.Series) -> tuple[pd.Series, pd.Series, str | None]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from tqdm.auto import tqdm
 
 from kpitools import _derive, _files
@@ -131,6 +132,8 @@ def load_crm(source: str | Path | list, preset: str | None = None,
                 notes.append(f"{piece.label} has headers but no rows.")
     _check_mapping_headers(flat, per_table, by_table)
     data = _assemble(by_table, lookups, spec, flat, per_table, stages, notes)
+    del pieces, by_table, lookups
+    pa.default_memory_pool().release_unused()  # give the reading's scratch memory back
     bar.update()
     bar.close()
     return data

@@ -324,7 +324,7 @@ def clean(data, stages=None, terminal=TERMINAL_STAGES, notes=()) -> CRMData:
 def _flag_orphans(kept, bad_masks, problems: _Problems) -> None:
     for table, column, parent, parent_id in FOREIGN_KEYS:
         child = kept[table]
-        known = kept[parent][parent_id][~bad_masks[parent].to_numpy()]
+        known = _without(kept[parent][[parent_id]], bad_masks[parent].to_numpy())[parent_id]
         if column not in child or len(kept[parent]) == 0:
             continue
         orphan = (child[column].notna().to_numpy() & ~_groups.is_in(child[column], known)
