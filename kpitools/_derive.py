@@ -222,7 +222,12 @@ def _spell_stages(values, known_stages) -> pd.Series:
 
 
 def _day_first(values, label, header, notes) -> pd.Series:
-    """A day-first column's d/m/y dates rewritten as ISO (see ``_parse.day_first_as_iso``)."""
+    """A day-first column's d/m/y dates rewritten as ISO (see ``_parse.day_first_as_iso``);
+    a column of plain ISO dates is parsed at once instead (no d/m/y in it, nothing to look for)."""
+    if pd.api.types.is_string_dtype(values):
+        stamps = _parse.plain_iso(_parse.arrow_text(values), values.index)
+        if stamps is not None:
+            return stamps
     iso = _parse.day_first_as_iso(values)
     if iso is None:
         return values

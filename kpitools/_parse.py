@@ -233,7 +233,7 @@ def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series, str | None]:
     if pd.api.types.is_datetime64_dtype(values):
         return values, pd.Series(False, index=values.index), None
     stripped, blank = _stripped(values)
-    plain = _plain_iso(stripped, values.index)
+    plain = plain_iso(stripped, values.index)
     if plain is not None:
         return plain, pd.Series(False, index=values.index), None
     text = _as_series(stripped, values.index)
@@ -247,9 +247,17 @@ def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series, str | None]:
     return parsed, (parsed.isna() & ~blank).astype(bool), None if iso is None else DAY_FIRST
 
 
-def _plain_iso(text: pa.ChunkedArray, index: pd.Index) -> pd.Series | None:
+def plain_iso(text: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series | None:
     """Fast path: every value a plain ISO date or time without a zone ("2024-03-01",
-    "2024-03-01 08:03:00") → datetime64[us] via Arrow's cast; None when any value is not."""
+    "2024-03-01 08:03:00") → datetime64[us] via Arrow's cast; None when any value is not.
+
+    Examples
+    --------
+    >>> plain_iso(pa.array(["2024-03-01", None]), pd.RangeIndex(2)).tolist()
+    [Timestamp('2024-03-01 00:00:00'), NaT]
+    >>> plain_iso(pa.array(["2024-03-01", "01/03/2024"]), pd.RangeIndex(2)) is None
+    True
+    """
     try:
         stamps = pc.cast(text, pa.timestamp("us"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
