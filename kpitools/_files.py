@@ -133,14 +133,13 @@ def _sniff(first_line: str) -> str:
 
 
 def _read_csv(path: Path) -> RawFile:
-    data = path.read_bytes()
-    utf8 = data.removeprefix(codecs.BOM_UTF8)
-    first = _plain_header(utf8)
-    if first is not None:  # the common case, read straight from the bytes (no decoded copy)
+    first = _plain_header(_head(path))
+    if first is not None:  # the common case: Arrow reads the file itself, no copy in Python
         delimiter = _sniff(first)
-        frame = _read_regular(utf8, delimiter)
+        frame = _read_regular(path, first, delimiter)
         if frame is not None:
             return _finish(path.name, path, frame, [], notes=_delimiter_note(path, delimiter))
+    data = path.read_bytes()
     text, notes = _decode(path, data)
     text = text.lstrip("\ufeff")
     if not text.strip():
@@ -153,7 +152,7 @@ def _read_csv(path: Path) -> RawFile:
         delimiter = _sniff(line.rstrip("\r"))
     notes += _delimiter_note(path, delimiter)
     if first is None:  # Arrow has not seen it yet: another encoding or a "sep=" line
-        frame = _read_regular(text.encode("utf-8"), delimiter)
+        frame = _read_regular(text.encode("utf-8"), _first_line(text).rstrip("\r"), delimiter)
         if frame is not None:
             return _finish(path.name, path, frame, [], notes=notes)
     options = dict(sep=delimiter, dtype=str, keep_default_na=False, skip_blank_lines=False,
@@ -174,17 +173,28 @@ def _delimiter_note(path: Path, delimiter: str) -> list[str]:
     return [f"{path.name}: {delimiter!r}-separated."] if delimiter != "," else []
 
 
-def _first_line(utf8: bytes) -> bytes:
-    """The bytes before the first line break (no copy of the rest)."""
-    end = utf8.find(b"\n")
-    return utf8 if end < 0 else utf8[:end]
+def _first_line(text: bytes | str) -> bytes | str:
+    """What comes before the first line break (no copy of the rest)."""
+    end = text.find(b"\n" if isinstance(text, bytes) else "\n")
+    return text if end < 0 else text[:end]
 
 
-def _plain_header(utf8: bytes) -> str | None:
+def _head(path: Path, limit: int = 2**20) -> bytes | None:
+    """The file's first line (BOM removed) with its line break; None if there is none in the
+    first ``limit`` bytes of a longer file."""
+    with open(path, "rb") as handle:
+        head = handle.read(limit)
+    end = head.find(b"\n")
+    if end < 0 and len(head) == limit:
+        return None
+    return (head if end < 0 else head[:end + 1]).removeprefix(codecs.BOM_UTF8)
+
+
+def _plain_header(head: bytes | None) -> str | None:
     """The header line of a UTF-8 file whose first line names its columns; None for another
     encoding, a blank first line, a second BOM or an Excel "sep=" line."""
     try:
-        first = _first_line(utf8).decode("utf-8").rstrip("\r")
+        first = _first_line(head).decode("utf-8").rstrip("\r") if head is not None else ""
     except UnicodeDecodeError:
         return None
     if (not first.strip() or first.startswith("\ufeff")
@@ -193,21 +203,29 @@ def _plain_header(utf8: bytes) -> str | None:
     return first
 
 
-def _read_regular(utf8: bytes, delimiter: str) -> pd.DataFrame | None:
-    """Arrow's multi-threaded reader for a regular UTF-8 file: distinct, non-empty headers
-    and every line with the header's number of fields. None for anything else (blank lines,
-    footers, ragged lines, bad quotes, bytes that are not UTF-8), which the exact pandas path
-    then reads. Without any quote in the file no value can hold a line break, which lets
-    Arrow split the file into blocks without scanning for quoted newlines."""
-    first = _first_line(utf8).decode("utf-8", errors="replace").rstrip("\r")
+def _has_quote(source: Path | bytes) -> bool:
+    """Whether a '"' is anywhere in the file (read in blocks, never whole)."""
+    if isinstance(source, bytes):
+        return b'"' in source
+    with open(source, "rb") as handle:
+        return any(b'"' in block for block in iter(lambda: handle.read(2**24), b""))
+
+
+def _read_regular(source: Path | bytes, first: str, delimiter: str) -> pd.DataFrame | None:
+    """Arrow's multi-threaded reader for a regular UTF-8 file (a path, or its bytes) whose
+    header line is ``first``: distinct, non-empty headers and every line with the header's
+    number of fields. None for anything else (blank lines, footers, ragged lines, bad quotes,
+    bytes that are not UTF-8), which the exact pandas path then reads. Without any quote in
+    the file no value can hold a line break, which lets Arrow split the file into blocks
+    without scanning for quoted newlines."""
     header = next(csv.reader([first], delimiter=delimiter))
     if len(set(header)) != len(header) or not all(name.strip() for name in header):
         return None
     try:
         table = pacsv.read_csv(
-            io.BytesIO(utf8),
+            io.BytesIO(source) if isinstance(source, bytes) else source,
             parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
-                                             newlines_in_values=b'"' in utf8),
+                                             newlines_in_values=_has_quote(source)),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False,
                 quoted_strings_can_be_null=False))
