@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,11 +205,12 @@ def _plain_header(head: bytes | None) -> str | None:
 
 
 def _has_quote(source: Path | bytes) -> bool:
-    """Whether a '"' is anywhere in the file (read in blocks, never whole)."""
+    """Whether a '"' is anywhere in the file (searched where the system maps it, no copy)."""
     if isinstance(source, bytes):
         return b'"' in source
-    with open(source, "rb") as handle:
-        return any(b'"' in block for block in iter(lambda: handle.read(2**24), b""))
+    with open(source, "rb") as handle, mmap.mmap(handle.fileno(), 0,
+                                                 access=mmap.ACCESS_READ) as mapped:
+        return mapped.find(b'"') >= 0
 
 
 def _read_regular(source: Path | bytes, first: str, delimiter: str) -> pd.DataFrame | None:

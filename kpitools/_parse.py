@@ -5,6 +5,8 @@ were present but could not be parsed, so the caller can exclude those rows with 
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -21,6 +23,23 @@ _US_NUMBER = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d{1,2}"
 DAY_FIRST = "read as day/month/year"
 DECIMAL_COMMA = "use a decimal comma (1.234,56)"
 _TRUE = ("true", "yes", "y", "1", "1.0", "t", "x")
+
+
+def _every_case(words: tuple[str, ...]) -> pa.Array:
+    """Each ASCII word in every mix of cases: matching these finds a word in any case
+    without lower-casing a whole column first.
+
+    Examples
+    --------
+    >>> _every_case(("na", "-")).to_pylist()
+    ['-', 'NA', 'Na', 'nA', 'na']
+    """
+    return pa.array(sorted({"".join(chars) for word in words for chars in
+                            itertools.product(*({c.lower(), c.upper()} for c in word))}))
+
+
+_BLANK_SPELLINGS = _every_case(_BLANKS)
+_TRUE_SPELLINGS = _every_case(_TRUE)
 
 
 def arrow_text(values: pd.Series) -> pa.Array:
@@ -40,16 +59,33 @@ def _as_series(values: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series
 
 
 def _blank_mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Missing, empty or a placeholder such as "N/A" in stripped Arrow text. Only values as
-    short as a placeholder (in bytes: every placeholder is ASCII) are lower-cased and compared."""
-    blank = pc.is_null(values).to_numpy(zero_copy_only=False).copy()
-    short = pc.less_equal(pc.binary_length(values), _LONGEST_BLANK).fill_null(False)
-    if pc.any(short).as_py():
-        lowered = pc.utf8_lower(pc.filter(values, short))
-        short = short.to_numpy(zero_copy_only=False)
-        blank[short] |= pc.is_in(lowered, value_set=pa.array(_BLANKS)).to_numpy(
-            zero_copy_only=False)
-    return blank
+    """Missing, empty or a placeholder such as "N/A" (in any case) in stripped Arrow text
+    (a column of longer values, such as IDs or names, is only checked for missing ones)."""
+    blank = pc.is_null(values)
+    if (pc.min(pc.binary_length(values)).as_py() or 0) <= _LONGEST_BLANK:
+        blank = pc.or_(blank, pc.is_in(values, value_set=_BLANK_SPELLINGS))
+    return blank.to_numpy(zero_copy_only=False)
+
+
+def _as_missing(text: pa.Array | pa.ChunkedArray, missing: np.ndarray) -> pa.ChunkedArray:
+    """``text`` with the ``missing`` rows made missing: only the validity bitmap is new, the
+    offsets and characters stay shared (a hidden placeholder's bytes stay behind the null).
+
+    Examples
+    --------
+    >>> text = pa.chunked_array([["a", "-"], ["b"]])
+    >>> _as_missing(text, np.array([False, True, True])).to_pylist()
+    ['a', None, None]
+    """
+    chunks, start = [], 0
+    for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
+        gone = missing[start:start + len(chunk)]
+        start += len(chunk)
+        valid = pa.array(np.concatenate([np.zeros(chunk.offset, bool), ~gone]))
+        chunks.append(pa.Array.from_buffers(chunk.type, len(chunk),
+                                            [valid.buffers()[1], *chunk.buffers()[1:]],
+                                            null_count=int(gone.sum()), offset=chunk.offset))
+    return pa.chunked_array(chunks, type=text.type)
 
 
 def _may_have_edge_space(text: pa.Array | pa.ChunkedArray) -> bool:
@@ -88,7 +124,7 @@ def _stripped(values: pd.Series) -> tuple[pa.ChunkedArray, np.ndarray]:
             text = raw  # nothing was trimmed: keep sharing the file's buffers, free the copy
     blank = _blank_mask(text)
     if blank.sum() > text.null_count:  # blanks other than missing values: make them missing
-        text = pc.if_else(pa.array(blank), pa.scalar(None, text.type), text)
+        text = _as_missing(text, blank)
     return text, blank
 
 
@@ -275,8 +311,10 @@ def to_bool(values: pd.Series) -> pd.Series:
     """
     if pd.api.types.is_bool_dtype(values) and not values.isna().any():
         return values.astype(bool)
-    text = pc.utf8_lower(pc.utf8_trim_whitespace(arrow_text(values)))
-    flags = pc.is_in(text, value_set=pa.array(_TRUE)).fill_null(False)
+    text = arrow_text(values)
+    if _may_have_edge_space(text):
+        text = pc.utf8_trim_whitespace(text)
+    flags = pc.is_in(text, value_set=_TRUE_SPELLINGS).fill_null(False)
     return pd.Series(flags.to_numpy(zero_copy_only=False), index=values.index, copy=False)
 
 

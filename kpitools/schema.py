@@ -322,17 +322,22 @@ def clean(data, stages=None, terminal=TERMINAL_STAGES, notes=()) -> CRMData:
 
 
 def _flag_orphans(kept, bad_masks, problems: _Problems) -> None:
-    for table, column, parent, parent_id in FOREIGN_KEYS:
-        child = kept[table]
-        known = _without(kept[parent][[parent_id]], bad_masks[parent].to_numpy())[parent_id]
-        if column not in child or len(kept[parent]) == 0:
+    """Exclude rows whose foreign key names no kept parent row, one parent at a time (all of
+    a parent's children in one lookup)."""
+    for parent in dict.fromkeys(parent for _, _, parent, _ in FOREIGN_KEYS):
+        keys = [(table, column, parent_id) for table, column, p, parent_id in FOREIGN_KEYS
+                if p == parent and column in kept[table] and len(kept[parent])]
+        if not keys:
             continue
-        orphan = (child[column].notna().to_numpy() & ~_groups.is_in(child[column], known)
-                  & ~bad_masks[table].to_numpy())
-        if orphan.any():
-            problems.add(table, pd.RangeIndex(len(child))[orphan], column,
-                         child[column][orphan], "orphan foreign key")
-            bad_masks[table] = bad_masks[table] | orphan
+        known = _without(kept[parent][[keys[0][2]]], bad_masks[parent].to_numpy())[keys[0][2]]
+        found = _groups.is_in_each([kept[table][column] for table, column, _ in keys], known)
+        for (table, column, _), present in zip(keys, found):
+            values = kept[table][column]
+            orphan = values.notna().to_numpy() & ~present & ~bad_masks[table].to_numpy()
+            if orphan.any():
+                problems.add(table, pd.RangeIndex(len(values))[orphan], column,
+                             values[orphan], "orphan foreign key")
+                bad_masks[table] = bad_masks[table] | orphan
 
 
 def _without(frame: pd.DataFrame, bad: np.ndarray) -> pd.DataFrame:

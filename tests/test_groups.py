@@ -60,3 +60,16 @@ def test_period_start_is_pandas_period_start(unit, freq):
     expected = dates.dt.to_period(freq).dt.start_time.astype("datetime64[ns]")
     pd.testing.assert_series_equal(_groups.period_start(dates, freq), expected,
                                    check_names=False)
+
+
+@pytest.mark.parametrize("rows_per_thread", [1_000_000, 2])
+def test_is_in_each_is_pandas_isin_however_the_rows_are_cut(monkeypatch, rows_per_thread):
+    monkeypatch.setattr(_groups, "_ROWS_PER_THREAD", rows_per_thread)
+    monkeypatch.setattr(_groups, "_THREADS", 3)
+    rng = np.random.default_rng(5)
+    known = pd.Series([f"L{i}" for i in range(0, 40, 3)], dtype="str")
+    columns = [pd.Series(np.where(rng.random(n) < 0.2, None,
+                                  [f"L{i}" for i in rng.integers(0, 40, n)]), dtype=dtype)
+               for n, dtype in ((11, "str"), (0, "str"), (23, object), (4, "str"))]
+    found = _groups.is_in_each(columns, known)
+    assert [f.tolist() for f in found] == [c.isin(known).tolist() for c in columns]

@@ -10,7 +10,12 @@ from kpitools import _parse
 PLACEHOLDERS = {"", "nan", "none", "null", "nat", "n/a", "na", "-"}
 # Edges that matter: ASCII and Unicode spaces, accents, placeholders' letters.
 CHARS = st.sampled_from(list("aAnN/-1 \t\n\r\x0b\x1f\xa0é\u2003\u3000x"))
-VALUES = st.lists(st.none() | st.text(CHARS, max_size=5), max_size=12)
+# Placeholders and flag words in mixed case, some padded with spaces.
+WORDS = st.tuples(st.sampled_from(["", " ", "\t", "\xa0"]),
+                  st.sampled_from(["NaN", "None", "NULL", "nAt", "N/A", "nA", "-", "True", "yEs",
+                                   "Y", "1", "1.0", "t", "X", "x1", "false", "nul"]),
+                  st.sampled_from(["", " ", "\u3000"])).map("".join)
+VALUES = st.lists(st.none() | st.text(CHARS, max_size=5) | WORDS, max_size=12)
 
 
 def arrow_series(values, cut, skip, large):
@@ -46,3 +51,12 @@ def test_to_lower_strips_and_lowers_like_python(values, cut, skip, large):
     series, plain = arrow_series(values, cut, skip, large)
     assert as_list(_parse.to_lower(series)) == [
         None if v is None else v.strip().lower() for v in plain]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(VALUES, st.integers(0, 3), st.integers(0, 2), st.booleans())
+def test_to_bool_reads_flag_words_like_python(values, cut, skip, large):
+    series, plain = arrow_series(values, cut, skip, large)
+    assert _parse.to_bool(series).tolist() == [
+        v is not None and v.strip().lower() in {"true", "yes", "y", "1", "1.0", "t", "x"}
+        for v in plain]

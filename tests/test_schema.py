@@ -111,6 +111,20 @@ def test_orphan_history_and_activity_rows_are_excluded():
     assert data.activities["is_first_meeting"].tolist() == [False]
 
 
+def test_lead_orphans_of_activities_and_opportunities_are_excluded_once_each():
+    leads = pd.DataFrame({"lead_id": ["L1", "L2"], "rep": ["Ann", "Bo"],
+                          "created_at": ["2024-01-02", "2024-01-03"], "source": ["web", "web"]})
+    opps = raw_opps().assign(lead_id=["L1", "L9", "", "L2"])
+    acts = pd.DataFrame({"activity_id": ["a1", "a2", "a3"], "rep": ["Ann"] * 3,
+                         "at": ["2024-01-02"] * 3, "kind": ["call"] * 3,
+                         "lead_id": ["L2", "L8", "L7"], "opportunity_id": ["", "", "99"]})
+    data = kt.clean({"leads": leads, "opportunities": opps, "activities": acts})
+    assert reasons(data) == [["activities", 1, "lead_id", "orphan foreign key"],
+                             ["activities", 2, "opportunity_id", "orphan foreign key"],
+                             ["opportunities", 1, "lead_id", "orphan foreign key"]]
+    assert data.opportunities["lead_id"].tolist()[1:] == [np.nan, "L2"]
+
+
 def test_quotas_periods_are_month_starts_and_duplicates_excluded():
     quotas = pd.DataFrame({"rep": ["Ann", "Ann", "Ann"],
                            "period": ["2024-01-01", "2024-01-15", "2024-02-01"],
