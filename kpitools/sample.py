@@ -123,7 +123,7 @@ def generate(scale: float = 1.0, seed: int = 0) -> CRMData:
         "channel_detail": _DETAIL_LABELS[stack([p[0]["detail"] for p in parts])[order]]}
     del parts, touches, firsts, meetings, other, t, order, kind  # keep the peak memory low
 
-    status, o = deals["status"], len(opps["t"])
+    status = deals["status"]
     labels = np.array(DEFAULT_STAGES + TERMINAL_STAGES, dtype=object)
     reason = np.where(deals["stall"], 6, _pick(rng, _cdf(_LOSS_REASON)[deals["final"]]))
     tables["opportunities"] = {
