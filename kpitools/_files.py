@@ -30,6 +30,8 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 DATA_SUFFIXES = CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES
 _DELIMITERS = (",", ";", "\t", "|")
+_BLOCK_BYTES = 2**24  # Arrow's CSV blocks: as fast as its 1 MB default, 16x fewer chunks to
+# walk through in every later step
 
 
 class ReadError(ValueError):
@@ -226,6 +228,7 @@ def _read_regular(source: Path | bytes, first: str, delimiter: str) -> pd.DataFr
     try:
         table = pacsv.read_csv(
             io.BytesIO(source) if isinstance(source, bytes) else source,
+            read_options=pacsv.ReadOptions(block_size=_BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
                                              newlines_in_values=_has_quote(source)),
             convert_options=pacsv.ConvertOptions(

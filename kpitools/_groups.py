@@ -1,8 +1,6 @@
 """Grouping by columns and calendar periods, shared by every KPI function (private)."""
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
@@ -10,14 +8,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kpitools import _threads
 from kpitools._parse import arrow_text
 
 PERIOD = "period"
 _MONTHS_PER = {"M": 1, "MS": 1, "ME": 1, "Q": 3, "QS": 3, "QE": 3,
                "Y": 12, "YS": 12, "YE": 12, "A": 12, "AS": 12}
 _NS_PER_DAY = 86_400 * 10**9
-_THREADS = min(4, os.cpu_count() or 1)
-_ROWS_PER_THREAD = 1_000_000  # below this, starting threads costs more than it saves
 
 
 def as_list(by) -> list:
@@ -132,18 +129,10 @@ def is_in_each(columns: list[pd.Series], values: pd.Series) -> list[np.ndarray]:
     texts = [arrow_text(c) for c in columns]
     every = pa.chunked_array([chunk for text in texts for chunk in (
         text.chunks if isinstance(text, pa.ChunkedArray) else [text])], type=value_set.type)
-    pieces = _pieces(len(every), _THREADS if len(every) >= _ROWS_PER_THREAD else 1)
-    with ThreadPoolExecutor(len(pieces)) as pool:  # Arrow's kernels let go of the GIL
-        found = pool.map(lambda piece: pc.is_in(every.slice(*piece), value_set=value_set)
-                         .to_numpy(zero_copy_only=False), pieces)
-        found = np.concatenate(list(found))
-    return np.split(found, np.cumsum([len(c) for c in columns])[:-1])
-
-
-def _pieces(rows: int, parts: int) -> list[tuple[int, int]]:
-    """(start, length) of ``parts`` near-equal pieces of ``rows`` rows."""
-    edges = np.linspace(0, rows, parts + 1).astype(int)
-    return [(int(a), int(b - a)) for a, b in zip(edges[:-1], edges[1:])]
+    found = _threads.each(lambda piece: pc.is_in(every.slice(*piece), value_set=value_set)
+                          .to_numpy(zero_copy_only=False), _threads.pieces(len(every)),
+                          len(every))
+    return np.split(np.concatenate(found), np.cumsum([len(c) for c in columns])[:-1])
 
 
 def _text_only(column: pd.Series, values: pd.Series) -> bool:

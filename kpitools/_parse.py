@@ -102,16 +102,17 @@ def _may_have_edge_space(text: pa.Array | pa.ChunkedArray) -> bool:
     """
     for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
         _, offsets, data = chunk.buffers()
-        if len(chunk) == 0 or data is None:
+        if len(chunk) == 0 or data is None or data.size == 0:
             continue
         width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
         ends = np.frombuffer(offsets, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
-        starts, stops = ends[:-1], ends[1:]
-        filled = stops > starts
-        edges = np.frombuffer(data, dtype=np.uint8)[
-            np.concatenate([starts[filled], stops[filled] - 1])]
-        if ((edges <= 0x20) | (edges >= 0x80)).any():
-            return True
+        # An empty value's "first" and "last" bytes belong to its neighbours (or are clipped
+        # to the buffer): at worst a needless "maybe", never a missed space.
+        data = np.frombuffer(data, dtype=np.uint8)
+        for edge in (ends[:-1], ends[1:] - 1):
+            outside_printable_ascii = np.take(data, edge, mode="clip") - np.uint8(0x21) >= 0x5E
+            if outside_printable_ascii.any():  # 0x00-0x20 and 0x7F-0xFF wrap round to >= 0x5E
+                return True
     return False
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from kpitools import _groups, _parse
+from kpitools import _groups, _parse, _threads
 from kpitools._parse import TEXT
 from kpitools.quality import EXCLUDED_COLUMNS, FIXES, QualityReport  # noqa: F401 (re-exported)
 
@@ -197,25 +197,24 @@ def _coerce_table(table: str, frame: pd.DataFrame, problems: _Problems, stages, 
                          (out[column] if values is None else values)[mask], reason)
             bad |= mask
 
-    for column in STRING_COLUMNS:
-        if column in out:
-            original = out[column]
-            out[column] = _parse.to_string(original)
-            if column in REQUIRED[table] and column != "source":
-                flag(out[column].isna(), column, "missing value", original)
-    for column in DATE_COLUMNS[table]:
-        if column not in out:
-            continue
-        original = out[column]
-        parsed, unparseable, rule = _parse.to_datetime(original)
+    def parsed_each(parse, columns):  # (column, original, parsed), the columns side by side
+        present = [c for c in columns if c in out]
+        originals = [out[c] for c in present]
+        return zip(present, originals, _threads.each(parse, originals, len(out) * len(present)))
+
+    for column, original, text in parsed_each(_parse.to_string, STRING_COLUMNS):
+        out[column] = text
+        if column in REQUIRED[table] and column != "source":
+            flag(text.isna(), column, "missing value", original)
+    for column, original, (parsed, unparseable, rule) in parsed_each(_parse.to_datetime,
+                                                                     DATE_COLUMNS[table]):
         notes += [f"{table}.{column}: dates {rule}."] if rule else []
         flag(unparseable, column, "unparseable date", original)
         out[column] = parsed
         if column in REQUIRED_DATES[table]:
             flag(parsed.isna() & ~unparseable, column, "missing value", original)
-    for column in BOOL_COLUMNS:
-        if column in out:
-            out[column] = _parse.to_bool(out[column])
+    for column, _, flags in parsed_each(_parse.to_bool, BOOL_COLUMNS):
+        out[column] = flags
     for column, label in (("amount", "amount"), ("quota", "quota")):
         if column not in out:
             continue

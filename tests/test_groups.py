@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 import kpitools as kt
-from kpitools import _groups
+from kpitools import _groups, _threads
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +64,8 @@ def test_period_start_is_pandas_period_start(unit, freq):
 
 @pytest.mark.parametrize("rows_per_thread", [1_000_000, 2])
 def test_is_in_each_is_pandas_isin_however_the_rows_are_cut(monkeypatch, rows_per_thread):
-    monkeypatch.setattr(_groups, "_ROWS_PER_THREAD", rows_per_thread)
-    monkeypatch.setattr(_groups, "_THREADS", 3)
+    monkeypatch.setattr(_threads, "ROWS_PER_THREAD", rows_per_thread)
+    monkeypatch.setattr(_threads, "THREADS", 3)
     rng = np.random.default_rng(5)
     known = pd.Series([f"L{i}" for i in range(0, 40, 3)], dtype="str")
     columns = [pd.Series(np.where(rng.random(n) < 0.2, None,
