@@ -232,7 +232,7 @@ def _read_regular(source: Path | bytes, first: str, delimiter: str) -> pd.DataFr
             parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
                                              newlines_in_values=_has_quote(source)),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False,
+                column_types=dict.fromkeys(header, pa.large_string()), strings_can_be_null=False,
                 quoted_strings_can_be_null=False))
     except pa.ArrowInvalid:
         return None
