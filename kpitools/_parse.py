@@ -12,6 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kpitools import _threads
+
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str" dtype: the canonical text
 _BLANKS = ("", "nan", "none", "null", "nat", "n/a", "na", "-")
 _LONGEST_BLANK = max(map(len, _BLANKS))
@@ -286,17 +288,21 @@ def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series, str | None]:
 
 def plain_iso(text: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series | None:
     """Fast path: every value a plain ISO date or time without a zone ("2024-03-01",
-    "2024-03-01 08:03:00") → datetime64[us] via Arrow's cast; None when any value is not.
+    "2024-03-01 08:03:00") or empty → datetime64[us] via Arrow's cast; None when any value
+    is something else.
 
     Examples
     --------
-    >>> plain_iso(pa.array(["2024-03-01", None]), pd.RangeIndex(2)).tolist()
-    [Timestamp('2024-03-01 00:00:00'), NaT]
+    >>> plain_iso(pa.array(["2024-03-01", None, ""]), pd.RangeIndex(3)).tolist()
+    [Timestamp('2024-03-01 00:00:00'), NaT, NaT]
     >>> plain_iso(pa.array(["2024-03-01", "01/03/2024"]), pd.RangeIndex(2)) is None
     True
     """
+    empty = pc.equal(pc.binary_length(text), 0)  # blank cells of a CSV file: missing dates
+    if pc.any(empty).as_py():
+        text = _as_missing(text, empty.fill_null(True).to_numpy(zero_copy_only=False))
     try:
-        stamps = pc.cast(text, pa.timestamp("us"))
+        stamps = _threads.piecewise(lambda piece: pc.cast(piece, pa.timestamp("us")), text)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     return pd.Series(stamps.to_numpy(zero_copy_only=False), index=index, copy=False)

@@ -10,6 +10,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import pyarrow as pa
 
 THREADS = min(4, os.cpu_count() or 1)
 ROWS_PER_THREAD = 1_000_000  # below this, handing work to threads costs more than it saves
@@ -41,3 +42,18 @@ def pieces(rows: int) -> list[tuple[int, int]]:
     parts = THREADS if rows >= ROWS_PER_THREAD else 1
     edges = np.linspace(0, rows, parts + 1).astype(int)
     return [(int(a), int(b - a)) for a, b in zip(edges[:-1], edges[1:])]
+
+
+def piecewise(func, values: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+    """``func`` (an Arrow array in, one of the same length out, row by row) applied to one
+    piece of ``values`` per CPU side by side, the pieces joined back in order.
+
+    Examples
+    --------
+    >>> import pyarrow.compute as pc
+    >>> piecewise(pc.utf8_upper, pa.array(["a", None, "b"])).to_pylist()
+    ['A', None, 'B']
+    """
+    parts = each(lambda piece: func(values.slice(*piece)), pieces(len(values)), len(values))
+    return pa.chunked_array([chunk for part in parts for chunk in (
+        part.chunks if isinstance(part, pa.ChunkedArray) else [part])], type=parts[0].type)
