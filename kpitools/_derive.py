@@ -93,7 +93,8 @@ def build(piece, table, tspec, columns, user, known_stages, notes) -> Part:
             out[column] = _numbers(out[column], piece.label, headers[column], notes)
     order = [c for c in REQUIRED[table] + OPTIONAL[table] if c in out]
     order += [c for c in out if c not in order]
-    frame = pd.DataFrame({c: out[c] for c in order}, index=pd.RangeIndex(len(piece.frame)))
+    frame = pd.DataFrame({c: out[c] for c in order}, index=pd.RangeIndex(len(piece.frame)),
+                         copy=False)  # columns as they are: stacking same-typed ones copies
     for name in piece.frame.columns:
         if name not in frame:
             frame[name] = piece.frame[name].array

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from kpitools._parse import TEXT, arrow_text
+from kpitools._parse import TEXT, arrow_text, may_have_edge_space
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -98,7 +98,9 @@ def filled(column: pd.Series) -> np.ndarray:
     """True where a cell holds something other than blanks."""
     if pd.api.types.is_string_dtype(column):  # Arrow's kernels: no pandas round trip
         values = arrow_text(column)
-        empty = pc.or_(pc.equal(pc.binary_length(values), 0), pc.utf8_is_space(values))
+        empty = pc.equal(pc.binary_length(values), 0)
+        if may_have_edge_space(values):  # else no value can be all spaces
+            empty = pc.or_(empty, pc.utf8_is_space(values))
         return pc.invert(empty).fill_null(False).to_numpy(zero_copy_only=False)
     return column.notna().to_numpy()
 

@@ -90,16 +90,16 @@ def _as_missing(text: pa.Array | pa.ChunkedArray, missing: np.ndarray) -> pa.Chu
     return pa.chunked_array(chunks, type=text.type)
 
 
-def _may_have_edge_space(text: pa.Array | pa.ChunkedArray) -> bool:
+def may_have_edge_space(text: pa.Array | pa.ChunkedArray) -> bool:
     """Could a value start or end with whitespace? Only each value's first and last byte are
     read: an ASCII space or control character, or any non-ASCII byte, means maybe. A column
     of plain IDs or names answers no without the copy that trimming makes.
 
     Examples
     --------
-    >>> _may_have_edge_space(pa.chunked_array([["a1", "Bo", None]]))
+    >>> may_have_edge_space(pa.chunked_array([["a1", "Bo", None]]))
     False
-    >>> _may_have_edge_space(pa.chunked_array([["a1"], ["Bo "]]))
+    >>> may_have_edge_space(pa.chunked_array([["a1"], ["Bo "]]))
     True
     """
     for chunk in text.chunks if isinstance(text, pa.ChunkedArray) else [text]:
@@ -121,7 +121,7 @@ def _may_have_edge_space(text: pa.Array | pa.ChunkedArray) -> bool:
 def _stripped(values: pd.Series) -> tuple[pa.ChunkedArray, np.ndarray]:
     """Values as stripped Arrow text with blanks and placeholders missing, and where they were."""
     raw = text = arrow_text(values)
-    if _may_have_edge_space(raw):
+    if may_have_edge_space(raw):
         text = pc.utf8_trim_whitespace(raw)
         if pc.sum(pc.binary_length(text)) == pc.sum(pc.binary_length(raw)):
             text = raw  # nothing was trimmed: keep sharing the file's buffers, free the copy
@@ -319,7 +319,7 @@ def to_bool(values: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(values) and not values.isna().any():
         return values.astype(bool)
     text = arrow_text(values)
-    if _may_have_edge_space(text):
+    if may_have_edge_space(text):
         text = pc.utf8_trim_whitespace(text)
     flags = pc.is_in(text, value_set=_TRUE_SPELLINGS).fill_null(False)
     return pd.Series(flags.to_numpy(zero_copy_only=False), index=values.index, copy=False)

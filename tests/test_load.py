@@ -153,6 +153,15 @@ def test_parquet_typed_columns_become_canonical(tmp_path):
     assert reasons(data) == ["missing value"]
 
 
+def test_a_line_of_spaces_is_a_blank_row(tmp_path):
+    (tmp_path / "leads.csv").write_text(
+        "lead_id,rep,created_at,source\nL1,Ann,2024-01-01,Web\n  , ,\t,\u3000\n"
+        "L3,Bo,2024-01-03,Web\n")
+    data = kt.load_crm(tmp_path)
+    assert data.leads["lead_id"].tolist() == ["L1", "L3"]
+    assert data.quality.excluded.set_index("row")["reason"].to_dict() == {1: "blank row"}
+
+
 def test_lines_with_too_many_fields_and_blank_lines_keep_row_numbers(tmp_path):
     (tmp_path / "leads.csv").write_text(
         "lead_id,rep,created_at,source\nL1,Ann,2024-01-01,Web\nL2,Ann,2024-01-02,Web,extra\n"
