@@ -12,7 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pyarrow as pa
 
-THREADS = min(4, os.cpu_count() or 1)
+# The CPUs this process may use (a container or `taskset` can allow fewer than the machine has).
+THREADS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+              else os.cpu_count() or 1)
 ROWS_PER_THREAD = 1_000_000  # below this, handing work to threads costs more than it saves
 
 
