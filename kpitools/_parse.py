@@ -61,10 +61,12 @@ def _as_series(values: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series
 
 
 def _blank_mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Missing, empty or a placeholder such as "N/A" (in any case) in stripped Arrow text
-    (a column of longer values, such as IDs or names, is only checked for missing ones)."""
-    blank = pc.is_null(values)
-    if (pc.min(pc.binary_length(values)).as_py() or 0) <= _LONGEST_BLANK:
+    """Missing, empty or a placeholder such as "N/A" (in any case) in stripped Arrow text.
+    Values are only looked up among the placeholders if some are as short as one (a column
+    of IDs, names or empty cells is judged by length alone)."""
+    length = pc.binary_length(values)
+    blank = pc.or_kleene(pc.is_null(values), pc.equal(length, 0))
+    if pc.any(pc.and_(pc.greater(length, 0), pc.less_equal(length, _LONGEST_BLANK))).as_py():
         blank = pc.or_(blank, pc.is_in(values, value_set=_BLANK_SPELLINGS))
     return blank.to_numpy(zero_copy_only=False)
 
