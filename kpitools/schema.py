@@ -146,9 +146,12 @@ class _Problems:
 
     def add(self, table: str, rows: pd.Index, column: str, values: pd.Series, reason: str):
         if len(rows):
+            shown = values.astype("object")
+            if reason == "missing value":  # an empty cell reads as one, typed or not (not NaT)
+                shown = shown.where(shown.notna(), "")
             self.parts.append(pd.DataFrame({
                 "table": table, "row": rows.to_numpy(), "column": column,
-                "value": values.astype("object").to_numpy(), "reason": reason}))
+                "value": shown.to_numpy(), "reason": reason}))
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:

@@ -153,6 +153,20 @@ def test_parquet_typed_columns_become_canonical(tmp_path):
     assert reasons(data) == ["missing value"]
 
 
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_a_missing_date_shows_as_an_empty_value_in_the_report(tmp_path, suffix):
+    leads = pd.DataFrame({"lead_id": ["L1", "L2"], "rep": ["Ann", "Bo"],
+                          "created_at": ["2024-01-02", None], "source": ["Web", "Web"]})
+    if suffix == "csv":
+        leads.to_csv(tmp_path / "leads.csv", index=False)
+    else:
+        leads.assign(created_at=pd.to_datetime(leads["created_at"])).to_parquet(
+            tmp_path / "leads.parquet")
+    excluded = kt.load_crm(tmp_path).quality.excluded
+    assert excluded[["row", "column", "value", "reason"]].values.tolist() == [
+        [1, "created_at", "", "missing value"]]
+
+
 def test_a_line_of_spaces_is_a_blank_row(tmp_path):
     (tmp_path / "leads.csv").write_text(
         "lead_id,rep,created_at,source\nL1,Ann,2024-01-01,Web\n  , ,\t,\u3000\n"
