@@ -66,6 +66,7 @@ STRING_COLUMNS: tuple[str, ...] = ("lead_id", "activity_id", "opportunity_id", "
 # itself gives for text, and several times smaller and faster to hash than Python strings.
 TEXT_COLUMNS: tuple[str, ...] = STRING_COLUMNS + ("kind", "status")
 BOOL_COLUMNS: tuple[str, ...] = ("is_first_meeting", "next_step_scheduled")
+_LABEL_COLUMNS = {"activities": ("kind",), "opportunities": ("status",)}  # lower-cased
 # (table, column, referenced table, referenced id column)
 FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("stage_history", "opportunity_id", "opportunities", "opportunity_id"),
@@ -200,47 +201,40 @@ def _coerce_table(table: str, frame: pd.DataFrame, problems: _Problems, stages, 
                          (out[column] if values is None else values)[mask], reason)
             bad |= mask
 
-    def parsed_each(parse, columns):  # (column, original, parsed), the columns side by side
-        present = [c for c in columns if c in out]
-        originals = [out[c] for c in present]
-        return zip(present, originals, _threads.each(parse, originals, len(out) * len(present)))
-
-    for column, original, text in parsed_each(_parse.to_string, STRING_COLUMNS):
-        out[column] = text
+    parsed = _parsed_columns(out, table)
+    for column in (c for c in STRING_COLUMNS if c in parsed):
+        original, out[column] = out[column], parsed[column]
         if column in REQUIRED[table] and column != "source":
-            flag(text.isna(), column, "missing value", original)
-    for column, original, (parsed, unparseable, rule) in parsed_each(_parse.to_datetime,
-                                                                     DATE_COLUMNS[table]):
+            flag(out[column].isna(), column, "missing value", original)
+    for column in (c for c in DATE_COLUMNS[table] if c in parsed):
+        (dates, unparseable, rule), original = parsed[column], out[column]
         notes += [f"{table}.{column}: dates {rule}."] if rule else []
         flag(unparseable, column, "unparseable date", original)
-        out[column] = parsed
+        out[column] = dates
         if column in REQUIRED_DATES[table]:
-            flag(parsed.isna() & ~unparseable, column, "missing value", original)
-    for column, _, flags in parsed_each(_parse.to_bool, BOOL_COLUMNS):
-        out[column] = flags
+            flag(dates.isna() & ~unparseable, column, "missing value", original)
+    for column in (c for c in BOOL_COLUMNS if c in parsed):
+        out[column] = parsed[column]
     for column, label in (("amount", "amount"), ("quota", "quota")):
-        if column not in out:
+        if column not in parsed:
             continue
-        original = out[column]
-        parsed, non_numeric, rule = _parse.to_number(original)
+        (numbers, non_numeric, rule), original = parsed[column], out[column]
         notes += [f"{table}.{column}: amounts {rule}."] if rule else []
         flag(non_numeric, column, f"non-numeric {label}", original)
-        flag(parsed < 0, column, f"negative {label}", original)
+        flag(numbers < 0, column, f"negative {label}", original)
         if column == "quota":
-            flag(parsed.isna() & ~non_numeric, column, "missing value", original)
-        out[column] = parsed
+            flag(numbers.isna() & ~non_numeric, column, "missing value", original)
+        out[column] = numbers
 
     if table == "activities":
-        kind = _parse.to_lower(out["kind"])
+        kind = parsed["kind"]
         flag(~kind.isin(KINDS), "kind", "unknown kind")
         out["kind"] = kind
+        meeting = (kind == "meeting").to_numpy(dtype=bool, na_value=False)
         for column in BOOL_COLUMNS:
-            if column in out:
-                out[column] = out[column] & (kind == "meeting")
-            else:
-                out[column] = False
+            out[column] = out[column] & meeting if column in out else False
     if table == "opportunities":
-        status = _parse.to_lower(out["status"])
+        status = parsed["status"]
         flag(~status.isin(STATUSES), "status", "unknown status")
         out["status"] = status
         closed = status.isin(("won", "lost")).fillna(False).astype(bool)
@@ -263,6 +257,20 @@ def _coerce_table(table: str, frame: pd.DataFrame, problems: _Problems, stages, 
         flag(_later_duplicate(out[[id_column]], bad) & out[id_column].notna(), id_column,
              "duplicate id")
     return out, bad
+
+
+def _parsed_columns(frame: pd.DataFrame, table: str) -> dict:
+    """Each column's parser result (text, dates, flags, amounts, lower-cased labels), the
+    columns parsed side by side: they do not depend on one another."""
+    parsers = ([(c, _parse.to_string) for c in STRING_COLUMNS]
+               + [(c, _parse.to_datetime) for c in DATE_COLUMNS[table]]
+               + [(c, _parse.to_bool) for c in BOOL_COLUMNS]
+               + [(c, _parse.to_number) for c in ("amount", "quota")]
+               + [(c, _parse.to_lower) for c in _LABEL_COLUMNS.get(table, ())])
+    present = [(column, parse) for column, parse in parsers if column in frame]
+    results = _threads.each(lambda item: item[1](frame[item[0]]), present,
+                            len(frame) * len(present))
+    return {column: result for (column, _), result in zip(present, results)}
 
 
 def _later_duplicate(keys: pd.DataFrame, bad: pd.Series) -> pd.Series:
