@@ -30,8 +30,9 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 DATA_SUFFIXES = CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES
 _DELIMITERS = (",", ";", "\t", "|")
-_BLOCK_BYTES = 2**24  # Arrow's CSV blocks: as fast as its 1 MB default, 16x fewer chunks to
-# walk through in every later step
+# Arrow's CSV blocks: read as fast as with its 1 MB default, and every later step walks
+# through 16 times fewer chunks.
+_BLOCK_BYTES = 2**24
 
 
 class ReadError(ValueError):
