@@ -202,7 +202,7 @@ def group_ids(group_keys: dict, length: int) -> Groups:
     >>> groups.ids.tolist(), groups.count, groups.keys["rep"].tolist()
     ([1, 2, 0, 1], 3, ['Al', 'Bo', nan])
     """
-    ids, count = np.zeros(length, dtype="int64"), 1
+    ids, count = (np.zeros(length, dtype="int64") if not group_keys else None), 1
     levels, level_codes = [], []
     for values in group_keys.values():
         codes, uniques = _sorted_codes(values)

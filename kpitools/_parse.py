@@ -120,13 +120,18 @@ def may_have_edge_space(text: pa.Array | pa.ChunkedArray) -> bool:
     return False
 
 
+def _trimmed(raw: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Arrow text without leading or trailing whitespace; ``raw`` itself (the file's buffers,
+    not a copy) when no value had any."""
+    if not may_have_edge_space(raw):
+        return raw
+    text = pc.utf8_trim_whitespace(raw)
+    return raw if pc.sum(pc.binary_length(text)) == pc.sum(pc.binary_length(raw)) else text
+
+
 def _stripped(values: pd.Series) -> tuple[pa.ChunkedArray, np.ndarray]:
     """Values as stripped Arrow text with blanks and placeholders missing, and where they were."""
-    raw = text = arrow_text(values)
-    if may_have_edge_space(raw):
-        text = pc.utf8_trim_whitespace(raw)
-        if pc.sum(pc.binary_length(text)) == pc.sum(pc.binary_length(raw)):
-            text = raw  # nothing was trimmed: keep sharing the file's buffers, free the copy
+    text = _trimmed(arrow_text(values))
     blank = _blank_mask(text)
     if blank.sum() > text.null_count:  # blanks other than missing values: make them missing
         text = _as_missing(text, blank)
@@ -320,10 +325,7 @@ def to_bool(values: pd.Series) -> pd.Series:
     """
     if pd.api.types.is_bool_dtype(values) and not values.isna().any():
         return values.astype(bool)
-    text = arrow_text(values)
-    if may_have_edge_space(text):
-        text = pc.utf8_trim_whitespace(text)
-    flags = pc.is_in(text, value_set=_TRUE_SPELLINGS).fill_null(False)
+    flags = pc.is_in(_trimmed(arrow_text(values)), value_set=_TRUE_SPELLINGS).fill_null(False)
     return pd.Series(flags.to_numpy(zero_copy_only=False), index=values.index, copy=False)
 
 

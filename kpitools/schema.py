@@ -334,14 +334,14 @@ def clean(data, stages=None, terminal=TERMINAL_STAGES, notes=()) -> CRMData:
 def _flag_orphans(kept, bad_masks, problems: _Problems) -> None:
     """Exclude rows whose foreign key names no kept parent row, one parent at a time (all of
     a parent's children in one lookup)."""
-    for parent in dict.fromkeys(parent for _, _, parent, _ in FOREIGN_KEYS):
-        keys = [(table, column, parent_id) for table, column, p, parent_id in FOREIGN_KEYS
-                if p == parent and column in kept[table] and len(kept[parent])]
-        if not keys:
+    for parent, parent_id in dict.fromkeys((p, key) for _, _, p, key in FOREIGN_KEYS):
+        children = [(table, column) for table, column, p, _ in FOREIGN_KEYS
+                    if p == parent and column in kept[table]]
+        if not children or len(kept[parent]) == 0:
             continue
-        known = _without(kept[parent][[keys[0][2]]], bad_masks[parent].to_numpy())[keys[0][2]]
-        found = _groups.is_in_each([kept[table][column] for table, column, _ in keys], known)
-        for (table, column, _), present in zip(keys, found):
+        known = _without(kept[parent][[parent_id]], bad_masks[parent].to_numpy())[parent_id]
+        found = _groups.is_in_each([kept[table][column] for table, column in children], known)
+        for (table, column), present in zip(children, found):
             values = kept[table][column]
             orphan = values.notna().to_numpy() & ~present & ~bad_masks[table].to_numpy()
             if orphan.any():
