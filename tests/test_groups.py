@@ -44,10 +44,27 @@ def test_lead_kpis_same_for_object_and_str_text(sample, by, freq):
     pd.Series([3, 1, 3]),
     pd.Series([1, None, 2], dtype=object),
     pd.Series(pd.to_datetime(["2024-02-01", None, "2023-01-01"])),
+    pd.Series(pd.to_datetime(["2024-02-01 10:00", "2024-02-01 00:00", "2023-01-01 00:00"])),
+    pd.Series(pd.to_datetime(["1969-12-29", "2024-05-13", None, "1969-12-29"]).as_unit("s")),
+    pd.Series(pd.to_datetime(["1900-01-01", "2200-01-01"]).as_unit("ms")),
+    pd.Series(pd.to_datetime([None, None])),
+    pd.Series([], dtype="datetime64[us]"),
+    pd.Series(pd.to_datetime(["2024-01-01", "2024-01-02"]).tz_localize("UTC")),
 ])
 def test_sorted_codes_are_pandas_sorted_factorize(values):
     codes, uniques = _groups._sorted_codes(values)
     expected_codes, expected_uniques = pd.factorize(values, sort=True, use_na_sentinel=False)
+    np.testing.assert_array_equal(codes, expected_codes)
+    pd.testing.assert_index_equal(pd.Index(uniques), pd.Index(expected_uniques))
+
+
+def test_sorted_codes_of_many_period_starts_count_day_numbers():
+    rng = np.random.default_rng(11)
+    days = pd.Timestamp("2023-01-02") + pd.to_timedelta(7 * rng.integers(0, 60, 5000), "D")
+    weeks = pd.Series(days).where(rng.random(5000) > 0.01)
+    assert _groups._day_codes(weeks) is not None
+    codes, uniques = _groups._sorted_codes(weeks)
+    expected_codes, expected_uniques = pd.factorize(weeks, sort=True, use_na_sentinel=False)
     np.testing.assert_array_equal(codes, expected_codes)
     pd.testing.assert_index_equal(pd.Index(uniques), pd.Index(expected_uniques))
 
