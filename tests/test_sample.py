@@ -1,5 +1,4 @@
 """kpitools.sample: the synthetic CRM data behind the notebooks, and the shipped sample_data/."""
-import numpy as np
 import pandas as pd
 import pytest
 
