@@ -194,25 +194,39 @@ def _evaluate(alt, piece, out, column, notes):
 
 
 def _map_values(values, value_map, label, where, notes) -> pd.Series:
-    """Raw values through a preset map (any case); '' maps blanks, '*' everything else."""
+    """Raw values through a preset map (any case); '' maps blanks, '*' everything else.
+    Each distinct value is looked up once; the notes count rows.
+
+    Examples
+    --------
+    >>> notes = []
+    >>> _map_values(pd.Series(["Call", " call", "Chat", None]), {"call": "call", "*": "other"},
+    ...             "x.csv", "activities.kind", notes).tolist()
+    ['call', 'call', 'other', nan]
+    >>> notes
+    ["x.csv: 1 activities.kind values not recognised (['Chat']) counted as 'other'."]
+    """
     if not value_map:
         return values
-    text = values.astype("string").str.strip()
+    codes, distinct = pd.factorize(values)
+    rows = np.bincount(codes[codes >= 0], minlength=len(distinct))  # rows per distinct value
+    text = pd.Series(distinct).astype("string").str.strip()
     lower = text.str.lower()
     mapped = lower.map({k.lower(): v for k, v in value_map.items() if k != "*"}).astype(object)
-    blank = text.eq("").fillna(False).astype(bool)
+    blank = text.eq("").fillna(False).astype(bool).to_numpy()
     if "" in value_map and blank.any():
-        notes.append(f"{label}: {int(blank.sum())} blank {where} values shown as "
+        notes.append(f"{label}: {int(rows[blank].sum())} blank {where} values shown as "
                      f"{value_map['']!r}, kept apart from any literal value such as 'unknown'.")
     result = _text(text).where(mapped.isna(), mapped)
     if "*" in value_map:
-        other = mapped.isna() & text.notna()
+        other = (mapped.isna() & text.notna()).to_numpy()
         if other.any():
             examples = sorted(set(text[other & ~blank].dropna()))[:5]
-            notes.append(f"{label}: {int(other.sum())} {where} values not recognised "
+            notes.append(f"{label}: {int(rows[other].sum())} {where} values not recognised "
                          f"({examples or 'blank'}) counted as {value_map['*']!r}.")
             result = result.where(~other, value_map["*"])
-    return result
+    return pd.Series(pd.api.extensions.take(result.array, codes, allow_fill=True),
+                     index=values.index)
 
 
 def _spell_stages(values, known_stages) -> pd.Series:

@@ -17,8 +17,13 @@ from kpitools import _threads
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str" dtype: the canonical text
 _BLANKS = ("", "nan", "none", "null", "nat", "n/a", "na", "-")
 _LONGEST_BLANK = max(map(len, _BLANKS))
-_DMY = r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)(.*)$"
-_DMY_PREFIX = r"^\s*\d{1,2}[./-]\d{1,2}[./-]\d{2}"  # what every _DMY match starts with
+# d/m/y at the start of a value, for Arrow's RE2 engine: Python's \s spelled out, both
+# separators captured (compared afterwards: RE2 has no back-references), and a year that does
+# not run into a further digit.
+_SPACE = r"[\t-\r\x1c-\x1f\x85\p{Z}]"
+_DMY = (rf"^{_SPACE}*(?P<day>\d{{1,2}})(?P<sep>[./-])(?P<month>\d{{1,2}})"
+        r"(?P<sep2>[./-])(?P<year>\d{4}|\d{2})(?P<rest>\D.*)?$")
+_DMY_PREFIX = rf"^{_SPACE}*\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2}}"  # what every _DMY match starts with
 _EU_NUMBER = r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?|-?\d+,\d{1,2}"
 _DECIMAL_COMMA = r"-?\d{1,3}(?:\.\d{3})*,\d+|-?\d+,\d{1,2}"
 _US_NUMBER = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d{1,2}"
@@ -197,7 +202,12 @@ def any_match(values: pd.Series, pattern: str) -> bool:
     >>> any_match(pd.Series(["1.5", "2,5"]), ","), any_match(pd.Series(["1.5", None]), ",")
     (True, False)
     """
-    return bool(pc.any(pc.match_substring_regex(arrow_text(values), pattern)).as_py())
+    return _some(pc.match_substring_regex(arrow_text(values), pattern))
+
+
+def _some(flags: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether any flag is true (missing ones are not)."""
+    return bool(pc.any(flags).as_py())
 
 
 def day_first_as_iso(values: pd.Series) -> pd.Series | None:
@@ -216,20 +226,24 @@ def day_first_as_iso(values: pd.Series) -> pd.Series | None:
     """
     if not pd.api.types.is_string_dtype(values) or not any_match(values, _DMY_PREFIX):
         return None  # dates already (Parquet), or no value starts like d/m/y
-    parts = values.astype("str").str.extract(_DMY)
-    found = parts[0].notna().to_numpy()
-    if not found.any():
+    text = arrow_text(values)
+    parts = _threads.piecewise(lambda piece: pc.extract_regex(piece, _DMY), text)
+    day, sep, month, sep2, year, rest = (pc.struct_field(parts, [i]) for i in range(6))
+    found = pc.fill_null(pc.equal(sep, sep2), False)
+    if not _some(found):
         return None
-    day, month = parts[0][found].astype(int), parts[2][found].astype(int)
-    if (month > 12).any() or not ((day > 12).any() or parts[1][found].eq(".").any()):
+    months, days = (pc.cast(part.filter(found), pa.int64()) for part in (month, day))
+    day_first = _some(pc.greater(days, 12)) or _some(pc.equal(sep.filter(found), "."))
+    if _some(pc.greater(months, 12)) or not day_first:
         return None
-    year = parts[3][found]
-    year = year.where(year.str.len() == 4, np.where(year.astype(int) < 70, "20", "19") + year)
-    iso = (year + "-" + parts[2][found].str.zfill(2) + "-" + parts[0][found].str.zfill(2)
-           + parts[4][found])
-    out = values.astype(object)
-    out[found] = iso.to_numpy(dtype=object)
-    return out.astype(TEXT)
+    word = {w: pa.scalar(w, text.type) for w in ("", "-", "19", "20")}  # Arrow joins one type
+    century = pc.if_else(pc.less(pc.cast(year, pa.int64()), 70), word["20"], word["19"])
+    year = pc.if_else(pc.equal(pc.utf8_length(year), 4), year,
+                      pc.binary_join_element_wise(century, year, word[""]))
+    iso = pc.binary_join_element_wise(year, pc.utf8_lpad(month, 2, "0"),
+                                      pc.utf8_lpad(day, 2, "0"), word["-"])
+    iso = pc.binary_join_element_wise(iso, pc.fill_null(rest, word[""]), word[""])
+    return _as_series(pc.if_else(found, iso, text).cast(pa.large_string()), values.index)
 
 
 def plain_numbers(values: pd.Series) -> tuple[pd.Series, bool, int]:

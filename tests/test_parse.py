@@ -1,5 +1,7 @@
 """Text cleaning on Arrow-backed text agrees with plain Python on any text, however the Arrow
 data is cut into chunks and slices (the fast paths read Arrow's buffers directly)."""
+import re
+
 import pandas as pd
 import pyarrow as pa
 from hypothesis import given, settings
@@ -60,3 +62,39 @@ def test_to_bool_reads_flag_words_like_python(values, cut, skip, large):
     assert _parse.to_bool(series).tolist() == [
         v is not None and v.strip().lower() in {"true", "yes", "y", "1", "1.0", "t", "x"}
         for v in plain]
+
+
+# d/m/y-like values: 1-3 digit parts, mixed separators, 2- or 4-digit years running into more
+# digits or a time, leading spaces of any kind; and values that are not dates at all.
+DMY_LIKE = st.tuples(
+    st.sampled_from(["", " ", "\xa0", "\t", "x"]), st.integers(0, 40).map(str),
+    st.sampled_from("./-"), st.integers(0, 15).map(lambda m: f"{m:0{1 + m % 2}d}"),
+    st.sampled_from("./-_"), st.sampled_from(["2024", "24", "69", "70", "202", "20245", "9"]),
+    st.sampled_from(["", " 10:00", "T08:00:00Z", "5", "/1"])).map("".join)
+DATES = st.lists(st.none() | DMY_LIKE | st.text(CHARS, max_size=4), min_size=1, max_size=10)
+PYTHON_DMY = re.compile(r"^\s*(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?!\d)(.*)$")
+
+
+def day_first_in_python(values):
+    """The day-first rule value by value: the ISO text of each d/m/y value, or None when the
+    column is not day-first (a month above 12, or no day above 12 and no '.' separator)."""
+    found = {i: PYTHON_DMY.match(v).groups() for i, v in enumerate(values)
+             if v is not None and PYTHON_DMY.match(v)}
+    parts = list(found.values())
+    if not parts or any(int(p[2]) > 12 for p in parts) or not (
+            any(int(p[0]) > 12 for p in parts) or any(p[1] == "." for p in parts)):
+        return None
+    iso = {}
+    for i, (day, _, month, year, rest) in found.items():
+        year = year if len(year) == 4 else ("20" if int(year) < 70 else "19") + year
+        iso[i] = f"{year}-{month.zfill(2)}-{day.zfill(2)}{rest}"
+    return [iso.get(i, v) for i, v in enumerate(values)]
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(DATES, st.integers(0, 3), st.integers(0, 2), st.booleans())
+def test_day_first_dates_become_iso_like_python(values, cut, skip, large):
+    series, plain = arrow_series(values, cut, skip, large)
+    result = _parse.day_first_as_iso(series)
+    expected_iso = day_first_in_python(plain)
+    assert (None if result is None else as_list(result)) == expected_iso
