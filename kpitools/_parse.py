@@ -23,7 +23,8 @@ _LONGEST_BLANK = max(map(len, _BLANKS))
 _SPACE = r"[\t-\r\x1c-\x1f\x85\p{Z}]"
 _DMY = (rf"^{_SPACE}*(?P<day>\d{{1,2}})(?P<sep>[./-])(?P<month>\d{{1,2}})"
         r"(?P<sep2>[./-])(?P<year>\d{4}|\d{2})(?P<rest>\D.*)?$")
-_DMY_PREFIX = rf"^{_SPACE}*\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2}}"  # what every _DMY match starts with
+# How a value that makes its column day-first starts: a day above 12, or '.' separators.
+_DAY_FIRST_HINT = rf"^{_SPACE}*((1[3-9]|[2-9]\d)[./-]\d{{1,2}}[./-]|\d{{1,2}}\.\d{{1,2}}\.)\d{{2}}"
 _EU_NUMBER = r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?|-?\d+,\d{1,2}"
 _DECIMAL_COMMA = r"-?\d{1,3}(?:\.\d{3})*,\d+|-?\d+,\d{1,2}"
 _US_NUMBER = r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+\.\d{1,2}"
@@ -224,8 +225,8 @@ def day_first_as_iso(values: pd.Series) -> pd.Series | None:
     >>> day_first_as_iso(pd.Series(["02/13/2024", "03/02/2024"])) is None
     True
     """
-    if not pd.api.types.is_string_dtype(values) or not any_match(values, _DMY_PREFIX):
-        return None  # dates already (Parquet), or no value starts like d/m/y
+    if not pd.api.types.is_string_dtype(values) or not any_match(values, _DAY_FIRST_HINT):
+        return None  # dates already (Parquet), or nothing day-first (such as m/d/y) in them
     text = arrow_text(values)
     parts = _threads.piecewise(lambda piece: pc.extract_regex(piece, _DMY), text)
     day, sep, month, sep2, year, rest = (pc.struct_field(parts, [i]) for i in range(6))

@@ -4,6 +4,7 @@ import re
 
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -98,3 +99,10 @@ def test_day_first_dates_become_iso_like_python(values, cut, skip, large):
     result = _parse.day_first_as_iso(series)
     expected_iso = day_first_in_python(plain)
     assert (None if result is None else as_list(result)) == expected_iso
+
+
+@pytest.mark.parametrize("values", [["13/02/2024", "01/02/2024"], ["12/02/2024"], ["99-1-24"],
+                                    ["1.2.24"], ["02/13/2024", "13/02/2024"], ["\u3000013.1.1970"]])
+def test_day_first_at_the_edges_of_the_rule(values):
+    result = _parse.day_first_as_iso(pd.Series(values, dtype="str"))
+    assert (None if result is None else as_list(result)) == day_first_in_python(values)
