@@ -3,15 +3,15 @@
 Run from the repository root with the project's venv (``pip install -r benchmarks/requirements.txt``
 adds DuckDB and Polars)::
 
-    python benchmarks/bench.py --scale 1                  # ~10 reps, both formats, with peers
+    python benchmarks/bench.py --scale 1                  # ~10 reps, every format, with peers
     python benchmarks/bench.py --scale 20 --repeat 3 --format parquet
     python benchmarks/bench.py --scale 20 --steps dashboard,widget   # only steps matching these
     python benchmarks/bench.py --scale 200 --only kpitools --repeat 1 --steps load --mem-gb 16
     python benchmarks/bench.py --scale 200 --report-only  # table of every step saved so far
 
 Data: ``kpitools.generate(scale, 0)`` once per scale, written as CSV and Parquet to
-``benchmarks/data/scale_<s>/{csv,parquet}/`` (git-ignored, reused when present) with pandas'
-writers. Every measured step runs in a fresh child process (see steps.py): the time is the
+``benchmarks/data/scale_<s>/{csv,parquet}/`` with pandas' writers, and as a Salesforce export
+to ``.../salesforce/`` (exports.py; git-ignored, reused when present). Every measured step runs in a fresh child process (see steps.py): the time is the
 median (and min) of ``--repeat`` runs, memory the process's peak resident set. ``+MB`` is the
 peak over the resident memory when the timed part began (after imports; for KPI steps, with the
 loaded data already in memory). Peers compute the same dashboard on the same files; each peer's
@@ -81,12 +81,21 @@ def source_hash(names) -> str:
 
 
 def ensure_data(root: Path, scale: float, args) -> dict:
-    """Generate and write the files unless present for the current generator code."""
+    """Generate and write the files unless present for the current generator code (CRM
+    exports missing from an older data folder are written on their own)."""
     meta_path = root / "meta.json"
     version = source_hash(GENERATOR_FILES)
     if meta_path.exists():
         meta = json.loads(meta_path.read_text())
         if meta.get("generator") == version or args.reuse_data:
+            if not all((root / name).is_dir() for name in steps.EXPORTS):
+                print(f"writing the CRM exports into {root} ...", flush=True)
+                written = spawn("exports", {"root": str(root), "scale": scale}, args.timeout,
+                                args.mem_gb)
+                if "error" in written:
+                    raise SystemExit(f"writing the exports failed: {written['error']}")
+                meta.update(written)
+                meta_path.write_text(json.dumps(meta, indent=1))
             return meta
         print(f"kpitools' generator changed since {root.name} was written: regenerating")
         for stale in [*root.glob("loaded_*.pkl"), root / "results.json"]:
@@ -109,11 +118,15 @@ def fmt_time(seconds) -> str:
 
 def plan_steps(args) -> list[tuple[str, str, str]]:
     """(section, step, format) in table order, filtered by --format, --only and --steps."""
-    formats = ("parquet", "csv") if args.format == "both" else (args.format,)
+    formats = {"both": ("parquet", "csv"), "all": ("parquet", "csv", *steps.EXPORTS)}.get(
+        args.format, (args.format,))
     peers = () if args.only == "kpitools" else PEERS
     rows = []
     for fmt in formats:
         rows += [(fmt, "floor", fmt)] if peers else []
+        if fmt in steps.EXPORTS:  # a CRM's export: only kpitools reads it (through its preset)
+            rows += [(fmt, "load kpitools", fmt)]
+            continue
         rows += [(fmt, f"load {who}", fmt) for who in ("kpitools", *peers)]
         rows += [(fmt, f"dashboard {who}", fmt) for who in ("kpitools", *peers)]
     rows += [("kpis", name, "parquet") for name in (*steps.KPIS, "plan")]
@@ -185,11 +198,12 @@ def _mem_ratio(results, sec, r):
 def report(run: dict, args) -> None:
     meta, scale = run["meta"], run["scale"]
     order = {(s, n): i for i, (s, n, _) in enumerate(plan_steps(argparse.Namespace(
-        format="both", only=None, steps=None)))}
+        format="all", only=None, steps=None)))}
     results = dict(sorted(run["results"].items(), key=lambda kv: order.get(kv[0], 999)))
     sizes = " | ".join(f"{t} {n:,}" for t, n in meta["rows"].items())
-    disk = ", ".join(f"{f} {sum(p.stat().st_size for p in (run['root'] / f).iterdir()) / 2**20:,.0f}"
-                     " MB" for f in ("csv", "parquet"))
+    folders = [run["root"] / f for f in ("csv", "parquet", *steps.EXPORTS)]
+    disk = ", ".join(f"{f.name} {sum(p.stat().st_size for p in f.iterdir()) / 2**20:,.0f} MB"
+                     for f in folders if f.is_dir())
     print(f"\nkpitools benchmark, scale {scale:g} (generate(scale, 0) took "
           f"{meta['generate_s']:.1f} s): {sizes}")
     load = run["probe"]
@@ -212,8 +226,9 @@ def report(run: dict, args) -> None:
             source = ("kpitools.generate(scale, 0), not read from files"
                       if run["kpi_data"] == "generated" else "Parquet load, cached")
             print("[" + {"kpis": f"KPI functions on the loaded data ({source})",
-                         "widget": f"widget update: {args.calls} calls, one rep each, rotating"
-                         }.get(sec, f"from {sec.upper()} files") + "]")
+                         "widget": f"widget update: {args.calls} calls, one rep each, rotating",
+                         **{name: f"from a {name.title()} export (CSV, preset={name!r})"
+                            for name in steps.EXPORTS}}.get(sec, f"from {sec.upper()} files") + "]")
         if "error" in r:
             print(f"  {name:34} {r['error']}")
             continue
@@ -232,7 +247,7 @@ def report(run: dict, args) -> None:
         med, low = statistics.median(r["times"]), min(r["times"])
         kind, who = name.split(" ", 1) if " " in name else (name, "")
         ratio, best, mem = None, "", None
-        if sec in ("parquet", "csv") and who == "kpitools":
+        if who == "kpitools":
             ratio, best = _peer_ratio(results, sec, kind, med)
             mem = _mem_ratio(results, sec, r)
             if kind == "dashboard" and ratio is not None:
@@ -267,7 +282,9 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, nargs="+", default=[1.0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--format", choices=("csv", "parquet", "both"), default="both")
+    parser.add_argument("--format", choices=("csv", "parquet", *steps.EXPORTS, "both", "all"),
+                        default="all", help="both: CSV and Parquet; all: these and the CRM "
+                                            "exports (default)")
     parser.add_argument("--only", choices=("kpitools",), help="skip the peers and the floor")
     parser.add_argument("--steps", help="comma-separated parts of step names to run")
     parser.add_argument("--calls", type=int, default=50, help="widget updates to time")

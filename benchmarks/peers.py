@@ -38,12 +38,15 @@ def files(folder: Path, fmt: str) -> dict[str, Path]:
 
 # --- the I/O floor -------------------------------------------------------------------------
 def arrow_read(folder: Path, fmt: str) -> dict:
-    """pyarrow reads the files into Arrow tables (types inferred), nothing else."""
+    """pyarrow reads the files (of a CRM export: every CSV in ``folder``) into Arrow tables
+    (types inferred), nothing else."""
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    read = pacsv.read_csv if fmt == "csv" else pq.read_table
-    return {t: read(str(p)) for t, p in files(folder, fmt).items()}
+    read = pq.read_table if fmt == "parquet" else pacsv.read_csv
+    paths = (files(folder, fmt).values() if fmt in ("csv", "parquet")
+             else sorted(Path(folder).glob("*.csv")))
+    return {p.stem: read(str(p)) for p in paths}
 
 
 # --- DuckDB --------------------------------------------------------------------------------

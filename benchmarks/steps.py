@@ -18,9 +18,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import exports
 import peers
 
 DASHBOARD_KEYS = ("activity", "source", "stage", "win", "deals", "quota")
+EXPORTS = {"salesforce": exports.write_salesforce}  # CRM exports loaded with their preset
 
 
 @dataclass
@@ -29,7 +31,7 @@ class Ctx:
 
     step: str
     root: str           # benchmarks/data/scale_<s>
-    fmt: str = "parquet"
+    fmt: str = "parquet"     # or "csv", or "salesforce" (an export read with that preset)
     repeat: int = 1
     load_mode: str = "load_crm"
     as_of: str = "2024-12-13"
@@ -72,14 +74,15 @@ def reset_peak() -> None:
 
 # --- kpitools ------------------------------------------------------------------------------
 def kt_load(folder: Path, fmt: str, mode: str):
-    """kpitools' load step: ``kt.load_crm(folder)``, or read as text + ``kt.clean`` (fallback)."""
+    """kpitools' load step: ``kt.load_crm(folder)`` (a CRM export with its preset), or read as
+    text + ``kt.clean`` (fallback)."""
     import kpitools as kt
 
-    if mode == "load_crm":
+    if mode == "load_crm" or fmt in EXPORTS:
         load_crm = getattr(kt, "load_crm", None)
         if load_crm is None:
             from kpitools.load import load_crm
-        return load_crm(folder)
+        return load_crm(folder, preset=fmt) if fmt in EXPORTS else load_crm(folder)
     import pandas as pd
     read = (lambda p: pd.read_csv(p, dtype=str)) if fmt == "csv" else pd.read_parquet
     return kt.clean({t: read(p) for t, p in peers.files(folder, fmt).items()})
@@ -246,7 +249,8 @@ def run_child(ctx: Ctx) -> dict:
 
 
 def prepare(root: str, scale: float) -> dict:
-    """Generate once, write CSV and Parquet (pandas writers), return table sizes and timings."""
+    """Generate once, write CSV and Parquet (pandas writers) and each CRM export, return table
+    sizes and timings."""
     import kpitools
     from kpitools.sample import generate
     gen = getattr(kpitools, "generate", generate)
@@ -264,6 +268,19 @@ def prepare(root: str, scale: float) -> dict:
             path = folder / f"{table}.{fmt}"
             frame.to_csv(path, index=False) if fmt == "csv" else frame.to_parquet(path, index=False)
         meta[f"write_{fmt}_s"] = time.perf_counter() - began
+    return {**meta, **write_exports(root, data)}
+
+
+def write_exports(root: str, data=None, scale: float = 1.0) -> dict:
+    """Write the generated data (generated again if not given) as each CRM's export."""
+    if data is None:
+        from kpitools.sample import generate
+        data = generate(scale, 0)
+    meta = {}
+    for name, write in EXPORTS.items():
+        began = time.perf_counter()
+        write(data, Path(root) / name)
+        meta[f"write_{name}_s"] = time.perf_counter() - began
     return meta
 
 
@@ -306,6 +323,8 @@ def child_main(argv: list[str]) -> None:
         result = run_child(Ctx(**spec))
     elif job == "prepare":
         result = prepare(spec["root"], spec["scale"])
+    elif job == "exports":
+        result = write_exports(spec["root"], scale=spec["scale"])
     elif job == "probe":
         result = probe_load()
     else:

@@ -12,6 +12,7 @@ from fnmatch import fnmatch
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from kpitools import _parse
 from kpitools.schema import DATE_COLUMNS, OPTIONAL, REQUIRED
@@ -115,21 +116,22 @@ def _evaluate(alt, piece, out, column, notes):
         header = piece.header(alt["header"])
         if header is None:
             return None
-        values = _text(frame[header]).astype("string").str.strip()
+        values = _parse.trimmed(_parse.arrow_text(frame[header]))
         if alt.get("salesforce_id"):
-            long = values.str.fullmatch(r"[A-Za-z0-9]{18}").fillna(False).astype(bool)
-            if long.any():
-                values = values.where(~long, values.str[:15])
-                notes.append(f"{label}: {int(long.sum())} 18-character Salesforce IDs in "
+            long = pc.match_substring_regex(values, r"^[A-Za-z0-9]{18}$")
+            if _parse.some(long):
+                values = pc.if_else(long, pc.utf8_slice_codeunits(values, 0, 15), values)
+                notes.append(f"{label}: {pc.sum(long).as_py()} 18-character Salesforce IDs in "
                              f"{header!r} cut to their 15-character form to match reports.")
         if "keep_prefix" in alt:
-            other = (values.ne("") & ~values.str.startswith(alt["keep_prefix"])).fillna(False)
-            if other.any():
-                values = values.where(~other, "")
-                notes.append(f"{label}: {int(other.sum())} {header!r} values do not start with "
-                             f"{alt['keep_prefix']!r}, so they are not {column} values: left "
-                             f"out of {column}, kept in {header!r}.")
-        return _text(values), header, True
+            other = pc.and_(pc.not_equal(values, ""),
+                            pc.invert(pc.starts_with(values, alt["keep_prefix"])))
+            if _parse.some(other):
+                values = pc.if_else(pc.fill_null(other, False), "", values)
+                notes.append(f"{label}: {pc.sum(other).as_py()} {header!r} values do not start "
+                             f"with {alt['keep_prefix']!r}, so they are not {column} values: "
+                             f"left out of {column}, kept in {header!r}.")
+        return _parse.as_series(values, frame.index), header, True
     if "coalesce" in alt:
         found = [piece.header(h) for h in alt["coalesce"] if piece.header(h)]
         if not found:

@@ -61,7 +61,7 @@ def arrow_text(values: pd.Series) -> pa.Array:
     return pa.array(values.astype("str").array)
 
 
-def _as_series(values: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
+def as_series(values: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series:
     """Arrow text as a pandas "str" series, without a copy."""
     return pd.Series(pd.array(values, dtype=TEXT), index=index, copy=False)
 
@@ -126,7 +126,7 @@ def may_have_edge_space(text: pa.Array | pa.ChunkedArray) -> bool:
     return False
 
 
-def _trimmed(raw: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+def trimmed(raw: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Arrow text without leading or trailing whitespace; ``raw`` itself (the file's buffers,
     not a copy) when no value had any."""
     if not may_have_edge_space(raw):
@@ -137,7 +137,7 @@ def _trimmed(raw: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
 
 def _stripped(values: pd.Series) -> tuple[pa.ChunkedArray, np.ndarray]:
     """Values as stripped Arrow text with blanks and placeholders missing, and where they were."""
-    text = _trimmed(arrow_text(values))
+    text = trimmed(arrow_text(values))
     blank = _blank_mask(text)
     if blank.sum() > text.null_count:  # blanks other than missing values: make them missing
         text = _as_missing(text, blank)
@@ -159,7 +159,7 @@ def to_string(values: pd.Series) -> pd.Series:
         whole = values.dropna()
         if len(whole) and (whole == np.floor(whole)).all():
             values = values.astype("Int64")
-    return _as_series(_stripped(values)[0], values.index)
+    return as_series(_stripped(values)[0], values.index)
 
 
 def to_lower(values: pd.Series) -> pd.Series:
@@ -176,7 +176,7 @@ def to_lower(values: pd.Series) -> pd.Series:
     tidy = pc.utf8_lower(pc.utf8_trim_whitespace(distinct))
     if pc.all(pc.equal(tidy, distinct)).as_py() is False:
         text = pc.utf8_lower(pc.utf8_trim_whitespace(text))
-    return _as_series(text, values.index)
+    return as_series(text, values.index)
 
 
 def per_distinct(values: pd.Series, func) -> pd.Series:
@@ -203,10 +203,22 @@ def any_match(values: pd.Series, pattern: str) -> bool:
     >>> any_match(pd.Series(["1.5", "2,5"]), ","), any_match(pd.Series(["1.5", None]), ",")
     (True, False)
     """
-    return _some(pc.match_substring_regex(arrow_text(values), pattern))
+    return some(pc.match_substring_regex(arrow_text(values), pattern))
 
 
-def _some(flags: pa.Array | pa.ChunkedArray) -> bool:
+def match(values: pd.Series, pattern: str) -> np.ndarray:
+    """Which text values contain a match of ``pattern`` (Arrow's regex engine; missing: no).
+
+    Examples
+    --------
+    >>> match(pd.Series(["2024-01-05", "5/1/2024", None]), "^[0-9]{4}").tolist()
+    [True, False, False]
+    """
+    found = pc.match_substring_regex(arrow_text(values), pattern)
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def some(flags: pa.Array | pa.ChunkedArray) -> bool:
     """Whether any flag is true (missing ones are not)."""
     return bool(pc.any(flags).as_py())
 
@@ -231,11 +243,11 @@ def day_first_as_iso(values: pd.Series) -> pd.Series | None:
     parts = _threads.piecewise(lambda piece: pc.extract_regex(piece, _DMY), text)
     day, sep, month, sep2, year, rest = (pc.struct_field(parts, [i]) for i in range(6))
     found = pc.fill_null(pc.equal(sep, sep2), False)
-    if not _some(found):
+    if not some(found):
         return None
     months, days = (pc.cast(part.filter(found), pa.int64()) for part in (month, day))
-    day_first = _some(pc.greater(days, 12)) or _some(pc.equal(sep.filter(found), "."))
-    if _some(pc.greater(months, 12)) or not day_first:
+    day_first = some(pc.greater(days, 12)) or some(pc.equal(sep.filter(found), "."))
+    if some(pc.greater(months, 12)) or not day_first:
         return None
     word = {w: pa.scalar(w, text.type) for w in ("", "-", "19", "20")}  # Arrow joins one type
     century = pc.if_else(pc.less(pc.cast(year, pa.int64()), 70), word["20"], word["19"])
@@ -244,7 +256,7 @@ def day_first_as_iso(values: pd.Series) -> pd.Series | None:
     iso = pc.binary_join_element_wise(year, pc.utf8_lpad(month, 2, "0"),
                                       pc.utf8_lpad(day, 2, "0"), word["-"])
     iso = pc.binary_join_element_wise(iso, pc.fill_null(rest, word[""]), word[""])
-    return _as_series(pc.if_else(found, iso, text).cast(pa.large_string()), values.index)
+    return as_series(pc.if_else(found, iso, text).cast(pa.large_string()), values.index)
 
 
 def plain_numbers(values: pd.Series) -> tuple[pd.Series, bool, int]:
@@ -297,10 +309,12 @@ def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series, str | None]:
     plain = plain_iso(stripped, values.index)
     if plain is not None:
         return plain, pd.Series(False, index=values.index), None
-    text = _as_series(stripped, values.index)
+    text = as_series(stripped, values.index)
     iso = day_first_as_iso(text)
     text = text if iso is None else iso
-    parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+    iso_like = match(text, r"^\d{4}")  # only these can be ISO 8601: the rest go straight on
+    parsed = pd.to_datetime(text if iso_like.all() else text.where(iso_like), errors="coerce",
+                            utc=True, format="ISO8601")
     retry = parsed.isna() & ~blank
     if retry.any():
         parsed[retry] = pd.to_datetime(text[retry], errors="coerce", utc=True, format="mixed")
@@ -340,7 +354,7 @@ def to_bool(values: pd.Series) -> pd.Series:
     """
     if pd.api.types.is_bool_dtype(values) and not values.isna().any():
         return values.astype(bool)
-    flags = pc.is_in(_trimmed(arrow_text(values)), value_set=_TRUE_SPELLINGS).fill_null(False)
+    flags = pc.is_in(trimmed(arrow_text(values)), value_set=_TRUE_SPELLINGS).fill_null(False)
     return pd.Series(flags.to_numpy(zero_copy_only=False), index=values.index, copy=False)
 
 
@@ -361,7 +375,7 @@ def to_number(values: pd.Series) -> tuple[pd.Series, pd.Series, str | None]:
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype("float64"), pd.Series(False, index=values.index), None
     stripped, blank = _stripped(values)
-    text, comma, _ = plain_numbers(_as_series(stripped, values.index))
+    text, comma, _ = plain_numbers(as_series(stripped, values.index))
     parsed = pd.to_numeric(text, errors="coerce").astype("float64")
     retry = parsed.isna() & ~blank
     if retry.any():

@@ -106,3 +106,39 @@ def test_day_first_dates_become_iso_like_python(values, cut, skip, large):
 def test_day_first_at_the_edges_of_the_rule(values):
     result = _parse.day_first_as_iso(pd.Series(values, dtype="str"))
     assert (None if result is None else as_list(result)) == day_first_in_python(values)
+
+
+
+# US-style dates around the edges (month 0-14, day 0-33, years 1899-2100, two-digit years),
+# some padded or with a time, among ISO dates, placeholders and text.
+US_LIKE = st.tuples(st.sampled_from(["", " "]), st.sampled_from(["", "0"]), st.integers(0, 14),
+                    st.integers(0, 33), st.sampled_from(["1899", "1900", "2024", "2099", "2100",
+                                                         "24", "0024"]),
+                    st.sampled_from(["", " 10:00"])).map(
+    lambda t: f"{t[0]}{t[1] if t[2] < 10 else ''}{t[2]}/{t[3]}/{t[4]}{t[5]}")
+DATE_TEXTS = st.lists(st.none() | US_LIKE | st.sampled_from(
+    ["2024-03-05", "2024-02-30", "", "N/A", "soon", "2024-03-05T10:00:00+02:00"]),
+    min_size=1, max_size=8)
+
+
+def pandas_dates(values):
+    """The rule in plain pandas: blanks and placeholders missing, a day-first column's d/m/y
+    as ISO, then each value as ISO 8601 or else by pandas' mixed-format parser, in UTC."""
+    stripped = [None if v is None or v.strip().lower() in PLACEHOLDERS else v.strip()
+                for v in values]
+    text = pd.Series(day_first_in_python(stripped) or stripped, dtype=object)
+    parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+    retry = parsed.isna() & text.notna()
+    if retry.any():
+        parsed[retry] = pd.to_datetime(text[retry], errors="coerce", utc=True, format="mixed")
+    return parsed.dt.tz_localize(None), parsed.isna() & text.notna()
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(DATE_TEXTS, st.integers(0, 3), st.booleans())
+def test_dates_are_read_as_pandas_reads_them(values, cut, large):
+    series, plain = arrow_series(values, cut, 0, large)
+    parsed, bad, _ = _parse.to_datetime(series)
+    expected, expected_bad = pandas_dates(plain)
+    assert parsed.tolist() == expected.tolist()
+    assert bad.tolist() == expected_bad.tolist()
