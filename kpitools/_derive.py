@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from kpitools import _parse
+from kpitools import _parse, _threads
 from kpitools.schema import DATE_COLUMNS, OPTIONAL, REQUIRED
 
 
@@ -118,10 +118,9 @@ def _evaluate(alt, piece, out, column, notes):
             return None
         values = _parse.trimmed(_parse.arrow_text(frame[header]))
         if alt.get("salesforce_id"):
-            long = pc.match_substring_regex(values, r"^[A-Za-z0-9]{18}$")
-            if _parse.some(long):
-                values = pc.if_else(long, pc.utf8_slice_codeunits(values, 0, 15), values)
-                notes.append(f"{label}: {pc.sum(long).as_py()} 18-character Salesforce IDs in "
+            values, cut = _short_salesforce_ids(values)
+            if cut:
+                notes.append(f"{label}: {cut} 18-character Salesforce IDs in "
                              f"{header!r} cut to their 15-character form to match reports.")
         if "keep_prefix" in alt:
             other = pc.and_(pc.not_equal(values, ""),
@@ -193,6 +192,27 @@ def _evaluate(alt, piece, out, column, notes):
         return pd.Series([f"{label}#{r}" for r in piece.rows], dtype=object), "(row number)", \
             False
     raise ValueError(f"preset: unknown derivation {alt!r}")
+
+
+def _short_salesforce_ids(values):
+    """18-character Salesforce IDs (ASCII letters and digits) cut to their 15-character form,
+    and how many were cut; other values as they are.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> ids, cut = _short_salesforce_ids(pa.array(["0065g00000AbCd1AAC", "0065g00000AbCd1", None]))
+    >>> ids.to_pylist(), cut
+    (['0065g00000AbCd1', '0065g00000AbCd1', None], 1)
+    """
+    long = _threads.piecewise(lambda piece: pc.and_(pc.equal(pc.binary_length(piece), 18),
+                                                    pc.ascii_is_alnum(piece)), values)
+    cut = pc.sum(long).as_py() or 0
+    if not cut:
+        return values, 0
+    short = _threads.piecewise(lambda piece: pc.utf8_slice_codeunits(piece, 0, 15), values)
+    every = cut == pc.sum(pc.greater(pc.binary_length(values), 0)).as_py()  # "" stays ""
+    return (short if every else pc.if_else(long, short, values)), cut
 
 
 def _map_values(values, value_map, label, where, notes) -> pd.Series:

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from kpitools import _threads
 
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str" dtype: the canonical text
+DATES = "datetime64[us]"  # the canonical date unit, whatever the file's
 _BLANKS = ("", "nan", "none", "null", "nat", "n/a", "na", "-")
 _LONGEST_BLANK = max(map(len, _BLANKS))
 # d/m/y at the start of a value, for Arrow's RE2 engine: Python's \s spelled out, both
@@ -206,18 +207,6 @@ def any_match(values: pd.Series, pattern: str) -> bool:
     return some(pc.match_substring_regex(arrow_text(values), pattern))
 
 
-def match(values: pd.Series, pattern: str) -> np.ndarray:
-    """Which text values contain a match of ``pattern`` (Arrow's regex engine; missing: no).
-
-    Examples
-    --------
-    >>> match(pd.Series(["2024-01-05", "5/1/2024", None]), "^[0-9]{4}").tolist()
-    [True, False, False]
-    """
-    found = pc.match_substring_regex(arrow_text(values), pattern)
-    return found.fill_null(False).to_numpy(zero_copy_only=False)
-
-
 def some(flags: pa.Array | pa.ChunkedArray) -> bool:
     """Whether any flag is true (missing ones are not)."""
     return bool(pc.any(flags).as_py())
@@ -286,7 +275,7 @@ def plain_numbers(values: pd.Series) -> tuple[pd.Series, bool, int]:
 
 
 def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series, str | None]:
-    """Timestamps as UTC-naive datetime64; returns (parsed, unparseable mask, the column
+    """Timestamps as UTC-naive datetime64[us]; returns (parsed, unparseable mask, the column
     rule applied: ``DAY_FIRST`` or None).
 
     ISO 8601 first, then a day-first column's d/m/y (:func:`day_first_as_iso`), then pandas'
@@ -301,25 +290,41 @@ def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series, str | None]:
     [13, 3]
     """
     if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return (values.dt.tz_convert("UTC").dt.tz_localize(None),
+        return (values.dt.tz_convert("UTC").dt.tz_localize(None).astype(DATES),
                 pd.Series(False, values.index), None)
     if pd.api.types.is_datetime64_dtype(values):
-        return values, pd.Series(False, index=values.index), None
+        return values.astype(DATES), pd.Series(False, index=values.index), None
     stripped, blank = _stripped(values)
     plain = plain_iso(stripped, values.index)
     if plain is not None:
         return plain, pd.Series(False, index=values.index), None
     text = as_series(stripped, values.index)
-    iso = day_first_as_iso(text)
-    text = text if iso is None else iso
-    iso_like = match(text, r"^\d{4}")  # only these can be ISO 8601: the rest go straight on
-    parsed = pd.to_datetime(text if iso_like.all() else text.where(iso_like), errors="coerce",
-                            utc=True, format="ISO8601")
-    retry = parsed.isna() & ~blank
+    codes, distinct = _distinct(text)  # a date repeated on many rows is read once
+    iso = day_first_as_iso(distinct)  # the rule holds for the column as for its distinct values
+    parsed = _pandas_dates(distinct if iso is None else iso)
+    if codes is not None:
+        parsed = pd.Series(pd.api.extensions.take(parsed.array, codes, allow_fill=True),
+                           index=values.index)
+    return parsed, (parsed.isna() & ~blank).astype(bool), None if iso is None else DAY_FIRST
+
+
+def _distinct(text: pd.Series) -> tuple[np.ndarray | None, pd.Series]:
+    """(codes, distinct values) when the first rows repeat values (as dates without a time
+    do); (None, ``text``) when they are mostly distinct, where numbering them would not pay."""
+    head = text.iloc[:10_000]
+    if head.nunique() * 2 > len(head):
+        return None, text
+    codes, distinct = pd.factorize(text)
+    return codes, pd.Series(distinct)
+
+
+def _pandas_dates(text: pd.Series) -> pd.Series:
+    """ISO 8601 where it parses, else pandas' mixed-format parser; UTC-naive."""
+    parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+    retry = parsed.isna() & text.notna()
     if retry.any():
         parsed[retry] = pd.to_datetime(text[retry], errors="coerce", utc=True, format="mixed")
-    parsed = parsed.dt.tz_localize(None)
-    return parsed, (parsed.isna() & ~blank).astype(bool), None if iso is None else DAY_FIRST
+    return parsed.dt.tz_localize(None).astype(DATES)
 
 
 def plain_iso(text: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series | None:

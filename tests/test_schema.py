@@ -51,9 +51,19 @@ def test_clean_reads_a_day_first_column_and_a_decimal_comma_column_whole():
         data.quality.notes)
 
 
-def test_one_date_unit_and_one_text_dtype_everywhere():
-    """Dates parsed, added (closed_at) or empty, and text given or empty: all alike."""
-    data = kt.clean({"opportunities": raw_opps().drop(columns="closed_at").iloc[2:]})
+@pytest.mark.parametrize("created_at", [
+    None, ["1/5/2024", "1/9/2024"], ["13/01/2024", "05/01/2024"],
+    ["2024-01-05T10:00:00+02:00", "2024-01-09T08:00:00Z"],
+    pd.to_datetime(["2024-01-05", "2024-01-09"]).as_unit("ns"),
+    pd.to_datetime(["2024-01-05", "2024-01-09"]).as_unit("s").tz_localize("Europe/Paris")])
+def test_one_date_unit_and_one_text_dtype_everywhere(created_at):
+    """Dates parsed (ISO, US, day-first, with a zone, typed in any unit), added (closed_at) or
+    empty, and text given or empty: all alike."""
+    opps = raw_opps().drop(columns="closed_at").iloc[2:]
+    if created_at is not None:
+        opps["created_at"] = created_at
+    data = kt.clean({"opportunities": opps})
+    assert len(data.opportunities) == 2
     for table, frame in data.tables().items():
         for column, dtype in frame.dtypes.items():
             if pd.api.types.is_datetime64_dtype(dtype):
