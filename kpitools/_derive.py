@@ -261,12 +261,20 @@ def _spell_stages(values, known_stages) -> pd.Series:
 def _day_first(values, label, header, notes) -> pd.Series:
     """A day-first column's d/m/y dates rewritten as ISO (see ``_parse.day_first_as_iso``);
     a column of plain ISO dates is parsed at once instead (no d/m/y in it, nothing to look for)."""
-    if pd.api.types.is_string_dtype(values):
-        stamps = _parse.plain_iso(_parse.arrow_text(values), values.index)
-        if stamps is not None:
-            return stamps
-    iso = _parse.day_first_as_iso(values)
-    if iso is None:
+    if not pd.api.types.is_string_dtype(values):
+        return values
+    stamps = _parse.plain_iso(_parse.arrow_text(values), values.index)
+    if stamps is not None:
+        return stamps
+    day_first = []
+
+    def rewrite(distinct):  # the rule holds for a column as for its distinct values
+        iso = _parse.day_first_as_iso(distinct)
+        day_first.append(iso is not None)
+        return distinct if iso is None else iso
+
+    iso = _parse.per_distinct(values, rewrite, only_if_repeating=True)
+    if not day_first[0]:
         return values
     notes.append(f"{label}: dates in {header!r} {_parse.DAY_FIRST}.")
     return iso

@@ -180,16 +180,21 @@ def to_lower(values: pd.Series) -> pd.Series:
     return as_series(text, values.index)
 
 
-def per_distinct(values: pd.Series, func) -> pd.Series:
+def per_distinct(values: pd.Series, func, only_if_repeating: bool = False) -> pd.Series:
     """``func`` (series → series of the same length) applied to each distinct value once and
-    spread back to every row: fast for columns that repeat a few labels, such as stages.
-    Missing values stay missing.
+    spread back to every row: fast for columns that repeat a few labels, such as stages, or
+    dates without a time. Missing values stay missing. With ``only_if_repeating``, a column
+    whose first 10,000 values are mostly distinct goes to ``func`` whole (numbering its
+    values would not pay).
 
     Examples
     --------
     >>> per_distinct(pd.Series(["a", "b", "a", None]), lambda s: s.str.upper()).tolist()
     ['A', 'B', 'A', nan]
     """
+    head = values.iloc[:10_000]
+    if only_if_repeating and head.nunique() * 2 > len(head):
+        return func(values)
     codes, distinct = pd.factorize(values)
     mapped = func(pd.Series(distinct)).array
     return pd.Series(pd.api.extensions.take(mapped, codes, allow_fill=True), index=values.index)
@@ -298,24 +303,15 @@ def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series, str | None]:
     plain = plain_iso(stripped, values.index)
     if plain is not None:
         return plain, pd.Series(False, index=values.index), None
-    text = as_series(stripped, values.index)
-    codes, distinct = _distinct(text)  # a date repeated on many rows is read once
-    iso = day_first_as_iso(distinct)  # the rule holds for the column as for its distinct values
-    parsed = _pandas_dates(distinct if iso is None else iso)
-    if codes is not None:
-        parsed = pd.Series(pd.api.extensions.take(parsed.array, codes, allow_fill=True),
-                           index=values.index)
-    return parsed, (parsed.isna() & ~blank).astype(bool), None if iso is None else DAY_FIRST
+    rules = []
 
+    def parse(text):  # the day-first rule holds for a column as for its distinct values
+        iso = day_first_as_iso(text)
+        rules.append(None if iso is None else DAY_FIRST)
+        return _pandas_dates(text if iso is None else iso)
 
-def _distinct(text: pd.Series) -> tuple[np.ndarray | None, pd.Series]:
-    """(codes, distinct values) when the first rows repeat values (as dates without a time
-    do); (None, ``text``) when they are mostly distinct, where numbering them would not pay."""
-    head = text.iloc[:10_000]
-    if head.nunique() * 2 > len(head):
-        return None, text
-    codes, distinct = pd.factorize(text)
-    return codes, pd.Series(distinct)
+    parsed = per_distinct(as_series(stripped, values.index), parse, only_if_repeating=True)
+    return parsed, (parsed.isna() & ~blank).astype(bool), rules[0]
 
 
 def _pandas_dates(text: pd.Series) -> pd.Series:
