@@ -230,9 +230,9 @@ def _map_values(values, value_map, label, where, notes) -> pd.Series:
     """
     if not value_map:
         return values
-    codes, distinct = pd.factorize(values)
+    codes, distinct = _parse.factorized(values)
     rows = np.bincount(codes[codes >= 0], minlength=len(distinct))  # rows per distinct value
-    text = pd.Series(distinct).astype("string").str.strip()
+    text = distinct.astype("string").str.strip()
     lower = text.str.lower()
     mapped = lower.map({k.lower(): v for k, v in value_map.items() if k != "*"}).astype(object)
     blank = text.eq("").fillna(False).astype(bool).to_numpy()
@@ -247,8 +247,7 @@ def _map_values(values, value_map, label, where, notes) -> pd.Series:
             notes.append(f"{label}: {int(rows[other].sum())} {where} values not recognised "
                          f"({examples or 'blank'}) counted as {value_map['*']!r}.")
             result = result.where(~other, value_map["*"])
-    return pd.Series(pd.api.extensions.take(result.array, codes, allow_fill=True),
-                     index=values.index)
+    return _parse.spread(result, codes, values.index)
 
 
 def _spell_stages(values, known_stages) -> pd.Series:
@@ -266,18 +265,13 @@ def _day_first(values, label, header, notes) -> pd.Series:
     stamps = _parse.plain_iso(_parse.arrow_text(values), values.index)
     if stamps is not None:
         return stamps
-    day_first = []
-
-    def rewrite(distinct):  # the rule holds for a column as for its distinct values
-        iso = _parse.day_first_as_iso(distinct)
-        day_first.append(iso is not None)
-        return distinct if iso is None else iso
-
-    iso = _parse.per_distinct(values, rewrite, only_if_repeating=True)
-    if not day_first[0]:
+    # The rule holds for a column as for its distinct values.
+    codes, distinct = _parse.factorized(values, unless_mostly_distinct=True)
+    iso = _parse.day_first_as_iso(distinct)
+    if iso is None:
         return values
     notes.append(f"{label}: dates in {header!r} {_parse.DAY_FIRST}.")
-    return iso
+    return _parse.spread(iso, codes, values.index)
 
 
 def _numbers(values, label, header, notes) -> pd.Series:

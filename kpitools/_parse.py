@@ -180,24 +180,46 @@ def to_lower(values: pd.Series) -> pd.Series:
     return as_series(text, values.index)
 
 
-def per_distinct(values: pd.Series, func, only_if_repeating: bool = False) -> pd.Series:
+def factorized(values: pd.Series, unless_mostly_distinct: bool = False
+               ) -> tuple[np.ndarray | None, pd.Series]:
+    """(codes, each distinct value once), as ``pd.factorize`` numbers them (missing: -1). With
+    ``unless_mostly_distinct``, a column whose first 10,000 values are mostly distinct comes
+    back whole, with codes None: numbering its values would not pay.
+
+    Examples
+    --------
+    >>> codes, distinct = factorized(pd.Series(["a", "b", "a", None]))
+    >>> codes.tolist(), distinct.tolist()
+    ([0, 1, 0, -1], ['a', 'b'])
+    """
+    head = values.iloc[:10_000]
+    if unless_mostly_distinct and head.nunique() * 2 > len(head):
+        return None, values
+    codes, distinct = pd.factorize(values)
+    return codes, pd.Series(distinct)
+
+
+def spread(per_value: pd.Series, codes: np.ndarray | None, index: pd.Index) -> pd.Series:
+    """Results for each distinct value (see :func:`factorized`) back on every row; missing
+    where the value was missing. With codes None the results are already per row."""
+    if codes is None:
+        return per_value
+    return pd.Series(pd.api.extensions.take(per_value.array, codes, allow_fill=True),
+                     index=index)
+
+
+def per_distinct(values: pd.Series, func) -> pd.Series:
     """``func`` (series → series of the same length) applied to each distinct value once and
-    spread back to every row: fast for columns that repeat a few labels, such as stages, or
-    dates without a time. Missing values stay missing. With ``only_if_repeating``, a column
-    whose first 10,000 values are mostly distinct goes to ``func`` whole (numbering its
-    values would not pay).
+    spread back to every row: fast for columns that repeat a few labels, such as stages.
+    Missing values stay missing.
 
     Examples
     --------
     >>> per_distinct(pd.Series(["a", "b", "a", None]), lambda s: s.str.upper()).tolist()
     ['A', 'B', 'A', nan]
     """
-    head = values.iloc[:10_000]
-    if only_if_repeating and head.nunique() * 2 > len(head):
-        return func(values)
-    codes, distinct = pd.factorize(values)
-    mapped = func(pd.Series(distinct)).array
-    return pd.Series(pd.api.extensions.take(mapped, codes, allow_fill=True), index=values.index)
+    codes, distinct = factorized(values)
+    return spread(func(distinct), codes, values.index)
 
 
 def any_match(values: pd.Series, pattern: str) -> bool:
@@ -303,15 +325,12 @@ def to_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series, str | None]:
     plain = plain_iso(stripped, values.index)
     if plain is not None:
         return plain, pd.Series(False, index=values.index), None
-    rules = []
-
-    def parse(text):  # the day-first rule holds for a column as for its distinct values
-        iso = day_first_as_iso(text)
-        rules.append(None if iso is None else DAY_FIRST)
-        return _pandas_dates(text if iso is None else iso)
-
-    parsed = per_distinct(as_series(stripped, values.index), parse, only_if_repeating=True)
-    return parsed, (parsed.isna() & ~blank).astype(bool), rules[0]
+    # A date repeated on many rows is read once; the day-first rule holds for a column as for
+    # its distinct values.
+    codes, distinct = factorized(as_series(stripped, values.index), unless_mostly_distinct=True)
+    iso = day_first_as_iso(distinct)
+    parsed = spread(_pandas_dates(distinct if iso is None else iso), codes, values.index)
+    return parsed, (parsed.isna() & ~blank).astype(bool), None if iso is None else DAY_FIRST
 
 
 def _pandas_dates(text: pd.Series) -> pd.Series:
