@@ -7,6 +7,7 @@ from kpitools.schema import (DEFAULT_STAGES, TERMINAL_STAGES, CRMData, QualityRe
 from kpitools.load import load_crm
 from kpitools.presets import PRESETS
 from kpitools.sample import generate, load_sample
+from kpitools.settings import Settings, course_data
 
 from kpitools.activity import activity_ratios, outreach_by_channel
 from kpitools.leads import lead_conversion, source_conversion
@@ -29,6 +30,6 @@ __all__ = [
     "transition_matrix", "win_rate", "deal_metrics", "quota_gap", "pipeline_as_of", "plan",
     "outreach_by_channel", "interval_by_deals", "stalled_deals",
     "formulas", "catalogue", "kpi",
-    "generate", "load_sample",
+    "generate", "load_sample", "Settings", "course_data",
     "plots", "widgets", "exercises",
 ]

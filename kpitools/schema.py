@@ -83,7 +83,8 @@ class SchemaError(ValueError):
 class CRMData:
     """The five canonical tables (any may be empty) plus the quality report of loading.
 
-    ``stages`` are the open stages in order; ``today`` is the data's "now" (fixed for the sample).
+    ``stages`` are the open stages in order; ``today`` is the data's "now" (fixed for the sample);
+    ``me`` is the rep whose numbers the course shows (see :func:`kpitools.course_data`).
 
     Examples
     --------
@@ -101,6 +102,7 @@ class CRMData:
     quality: QualityReport = field(default_factory=QualityReport)
     stages: tuple = DEFAULT_STAGES
     today: pd.Timestamp | None = None
+    me: str | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The five frames by table name."""
