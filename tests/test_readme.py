@@ -1,5 +1,6 @@
 """The README is the product's front door: its commands, links and catalogue must stay true."""
 import re
+import tomllib
 from pathlib import Path
 
 import kpitools as kt
@@ -16,9 +17,36 @@ def quick_start_commands():
 def test_quick_start_has_exactly_two_commands_that_install():
     commands = quick_start_commands()
     assert len(commands) == 2
-    assert all("pip install -r requirements.txt" in c for c in commands)
-    assert commands[0].endswith("jupyter lab notebooks/00_start_here.ipynb")
-    assert commands[1].endswith("pytest")
+    learner, tests = commands
+    assert "pip install -r requirements.txt" in learner
+    assert learner.endswith("jupyter lab notebooks/00_start_here.ipynb")
+    assert "pip install -r requirements-dev.txt" in tests and tests.endswith("pytest")
+
+
+def _requirements(name):
+    lines = (ROOT / name).read_text(encoding="utf-8").splitlines()
+    return [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()]
+
+
+def _names(requirements):
+    return {re.split(r"[<>=!~\[ ]", r)[0].lower() for r in requirements if not r.startswith("-")}
+
+
+def test_learners_install_no_test_tools_and_developers_get_both():
+    learner, dev = _requirements("requirements.txt"), _requirements("requirements-dev.txt")
+    assert "-e ." in learner, "kpitools itself, editable, so every notebook can import it"
+    assert not _names(learner) & {"pytest", "nbval", "hypothesis", "statsmodels", "playwright"}
+    assert "-r requirements.txt" in dev
+    assert {"pytest", "nbval", "playwright"} <= _names(dev)
+
+
+def test_the_python_version_stated_is_the_one_pyproject_checks():
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        oldest = tomllib.load(f)["project"]["requires-python"].removeprefix(">=")
+    assert f"Python {oldest} or newer" in README
+    workshop = (ROOT / "docs" / "workshop.md").read_text(encoding="utf-8")
+    assert f"Python {oldest} or newer" in workshop
+    assert not re.search(r"Python 3\.\d+ or newer", README.replace(f"Python {oldest} or newer", ""))
 
 
 def test_every_linked_file_exists():
