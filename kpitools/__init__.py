@@ -8,6 +8,7 @@ from kpitools.load import load_crm
 from kpitools.presets import PRESETS
 from kpitools.sample import generate, load_sample
 from kpitools.settings import Settings, course_data
+from kpitools.mylog import ActivityLog
 
 from kpitools.activity import activity_ratios, outreach_by_channel
 from kpitools.leads import lead_conversion, source_conversion
@@ -20,6 +21,7 @@ from kpitools.plan import plan
 from kpitools import formulas
 from kpitools.catalogue import catalogue, kpi
 from kpitools import plots, widgets, exercises  # noqa: E402  (plots ← widgets; after the KPIs)
+from kpitools.logwidget import log_today  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -30,6 +32,6 @@ __all__ = [
     "transition_matrix", "win_rate", "deal_metrics", "quota_gap", "pipeline_as_of", "plan",
     "outreach_by_channel", "interval_by_deals", "stalled_deals",
     "formulas", "catalogue", "kpi",
-    "generate", "load_sample", "Settings", "course_data",
+    "generate", "load_sample", "Settings", "course_data", "ActivityLog", "log_today",
     "plots", "widgets", "exercises",
 ]

@@ -17,6 +17,7 @@ import platformdirs
 ENV_VAR = "KPITOOLS_SETTINGS"
 SAMPLE = "sample"
 VERSION = 1
+LOG_NAME = "activity_log.sqlite"  # the activity log's file in the user's folder
 
 
 def user_folder() -> Path:
@@ -50,6 +51,9 @@ class Settings:
         The rep whose numbers the course shows (as the CRM writes the name).
     monthly_quota : float, optional
         The rep's monthly quota, used when the export carries no quotas.
+    activity_log : str, optional
+        The rep's activity log file (see :mod:`kpitools.mylog`); default
+        ``activity_log.sqlite`` in the user's kpitools folder.
 
     Examples
     --------
@@ -67,6 +71,7 @@ class Settings:
     today: str | None = None
     me: str | None = None
     monthly_quota: float | None = None
+    activity_log: str | None = None
     folder: Path | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
@@ -107,8 +112,16 @@ class Settings:
     def sources(self) -> list[Path]:
         """The export paths, relative ones resolved against the settings file's folder."""
         items = [self.source] if isinstance(self.source, (str, Path)) else list(self.source or ())
-        base = self.folder or Path.cwd()
-        return [p if p.is_absolute() else base / p for p in map(Path, items)]
+        return [self._resolve(item) for item in items]
+
+    def log_path(self) -> Path:
+        """The activity log file: ``activity_log`` (relative to the settings file's folder),
+        else ``activity_log.sqlite`` in the user's kpitools folder."""
+        return self._resolve(self.activity_log) if self.activity_log else user_folder() / LOG_NAME
+
+    def _resolve(self, path) -> Path:
+        path = Path(path)
+        return path if path.is_absolute() else (self.folder or Path.cwd()) / path
 
 
 def find(settings=None) -> Settings | None:
