@@ -1,5 +1,8 @@
 """The shared look of the plots: colours, number formats, the KPI frames' metric columns, and
 the helpers that turn key columns into readable row labels (private to kpitools.plots).
+
+CRM names are user input, and matplotlib reads text between two ``$`` as TeX: every piece of
+data-borne text a plot draws (labels, ticks, titles, legends) goes through :func:`tex_safe`.
 """
 from __future__ import annotations
 
@@ -9,10 +12,14 @@ from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from kpitools.activity import activity_ratios
+from kpitools.funnel import stage_conversion
+from kpitools.quota import quota_gap
+from kpitools.winrate import win_rate
+
 BLUE, GREEN, GREY, RED = "#3b75af", "#2e8b57", "#9e9e9e", "#c0392b"
 STAGE_BLUES = ("#6baed6", "#3182bd", "#08519c", "#08306b")  # light (early) → dark (late)
-RATIO_COLUMNS = ("outreach", "first_meetings", "next_steps", "outreach_per_first_meeting",
-                 "next_step_rate")
+RATIO_COLUMNS = activity_ratios.columns
 METRIC_LABELS = {  # metric: (title, axis label)
     "outreach_per_first_meeting": ("Outreach touches per first meeting (lower is better)",
                                    "touches per first meeting"),
@@ -22,14 +29,25 @@ METRIC_LABELS = {  # metric: (title, axis label)
     "first_meetings": ("First meetings held", "first meetings"),
     "next_steps": ("First meetings with a scheduled next step", "first meetings"),
 }
-WIN_COLUMNS = ("won", "lost", "win_rate", "ci_low", "ci_high")
-QUOTA_COLUMNS = ("quota", "closed_won", "attainment", "gap", "open_pipeline", "coverage")
-STAGE_COLUMNS = ("stage", "reached", "advanced", "still_open", "conversion", "backward_moves",
-                 "median_days_in_stage", "p90_days_in_stage")
+WIN_COLUMNS = win_rate.columns
+QUOTA_COLUMNS = quota_gap.columns
+STAGE_COLUMNS = stage_conversion.columns
 PLAN_LABELS = {"deals": "Deals to win", "opportunities": "Opportunities to open",
                "first_meetings": "First meetings to hold", "outreach": "Outreach touches"}
 MONEY = FuncFormatter(lambda value, _: f"{value:,.0f}")
 PERCENT = PercentFormatter(xmax=1, decimals=0)
+
+
+def tex_safe(text) -> str:
+    """``text`` as a string matplotlib draws as it is: each ``$`` escaped, so a name such as
+    "Ana $mith" or "100% $$" is neither parsed as TeX nor loses its dollar signs.
+
+    Examples
+    --------
+    >>> tex_safe("$50k+ deals")
+    '\\\\$50k+ deals'
+    """
+    return str(text).replace("$", r"\$")
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -54,9 +72,9 @@ def _period_labels(values) -> list[str]:
 
 
 def _labels(frame: pd.DataFrame, keys: list[str]) -> list[str]:
-    """One readable label per row from the key columns, joined with ' · '."""
+    """One readable label per row from the key columns, joined with ' · ' (TeX-safe)."""
     parts = [_period_labels(frame[k]) if pd.api.types.is_datetime64_any_dtype(frame[k])
-             else frame[k].astype(str).tolist() for k in keys]
+             else [tex_safe(value) for value in frame[k].astype(str)] for k in keys]
     return [" · ".join(row) for row in zip(*parts)]
 
 

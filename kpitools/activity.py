@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from kpitools import _groups
+from kpitools._outputs import returns
 from kpitools._stats import safe_divide
 from kpitools.schema import OUTREACH_KINDS, SchemaError, bool_column, require_columns
 
@@ -25,6 +26,8 @@ def _first_meetings(activities: pd.DataFrame) -> np.ndarray:
     return first
 
 
+@returns("outreach", "first_meetings", "next_steps", "outreach_per_first_meeting",
+         "next_step_rate")
 def activity_ratios(activities: pd.DataFrame, *, by=None, freq: str | None = None) -> pd.DataFrame:
     """Outreach needed per first meeting, and the share of first meetings with a next step.
 
@@ -69,6 +72,7 @@ def activity_ratios(activities: pd.DataFrame, *, by=None, freq: str | None = Non
     return pd.DataFrame(out)
 
 
+@returns("channel", "outreach", "first_meetings", "outreach_per_first_meeting")
 def outreach_by_channel(activities: pd.DataFrame, *, channel: str = "kind", by=None) -> pd.DataFrame:
     """Outreach per first meeting for each channel, crediting each meeting to its last touch.
 

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from kpitools import _groups
+from kpitools._outputs import returns
 from kpitools._stats import safe_divide
 from kpitools.schema import require_columns
 
@@ -25,6 +26,7 @@ def cycle_days(opportunities: pd.DataFrame) -> pd.Series:
     return (opportunities["closed_at"] - opportunities["created_at"]) / DAY
 
 
+@returns("won_deals", "revenue", "avg_deal_size", "avg_cycle_days", "median_cycle_days")
 def deal_metrics(opportunities: pd.DataFrame, *, by=None, freq: str | None = None) -> pd.DataFrame:
     """Won deals, revenue, average deal size and sales cycle length, by when deals were won.
 

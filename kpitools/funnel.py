@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from kpitools import _groups, _journeys
+from kpitools._outputs import returns
 from kpitools._stats import safe_divide
 
 POLICIES = ("backfill", "strict")
@@ -12,6 +13,7 @@ STAGE_COLUMNS = ["stage", "reached", "advanced", "still_open", "conversion", "ba
                  "median_days_in_stage", "p90_days_in_stage"]
 
 
+@returns(*STAGE_COLUMNS)
 def stage_conversion(stage_history: pd.DataFrame, opportunities: pd.DataFrame, *, stages=None,
                      by=None, policy: str = "backfill") -> pd.DataFrame:
     """How many deals reach each stage, how many move on, and how long a stage takes.
@@ -116,6 +118,7 @@ def _median_p90(cell: np.ndarray, days: np.ndarray, cells: int) -> tuple[np.ndar
     return np.where(count > 0, median, np.nan), np.where(count > 0, p90, np.nan)
 
 
+@returns("won", "lost", "out_of_order_share")
 def transition_matrix(stage_history: pd.DataFrame, opportunities: pd.DataFrame, *,
                       stages=None) -> pd.DataFrame:
     """Counts of moves from each open stage to each stage, won or lost, and the out-of-order share.

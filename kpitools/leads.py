@@ -5,11 +5,13 @@ import numpy as np
 import pandas as pd
 
 from kpitools import _groups
+from kpitools._outputs import returns
 from kpitools._stats import safe_divide
 from kpitools.activity import _first_meetings
 from kpitools.schema import require_columns
 
 
+@returns("leads", "first_meetings", "first_meeting_rate")
 def source_conversion(leads: pd.DataFrame, activities: pd.DataFrame, *, by="source",
                       freq: str | None = None) -> pd.DataFrame:
     """Share of leads from each source that got to a first meeting (lead source : first appointment).
@@ -52,6 +54,8 @@ def source_conversion(leads: pd.DataFrame, activities: pd.DataFrame, *, by="sour
     return pd.DataFrame(out)
 
 
+@returns("leads", "opportunities", "won", "lead_to_opportunity_rate", "lead_to_won_rate",
+         optional=("mqls", "sqls", "mql_to_sql_rate"))
 def lead_conversion(leads: pd.DataFrame, opportunities: pd.DataFrame, *, by=None,
                     freq: str | None = None) -> pd.DataFrame:
     """Share of leads that became an opportunity, and that became a won deal (lead to customer).

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from kpitools import _groups, _journeys
+from kpitools._outputs import returns
 from kpitools.funnel import stage_conversion
 from kpitools.schema import require_columns
 
@@ -12,6 +13,8 @@ UNKNOWN_STAGE = "(unknown)"
 COLUMNS = ["opportunity_id", "rep", "stage", "amount", "created_at", "expected_close"]
 
 
+@returns("opportunity_id", "stage",
+         optional=("rep", "amount", "created_at", "expected_close"))
 def pipeline_as_of(stage_history: pd.DataFrame, opportunities: pd.DataFrame, date, *,
                    stages=None) -> pd.DataFrame:
     """The deals that were open on ``date``, each in the stage it was in then.
@@ -83,6 +86,8 @@ def _stages_then(stage_history: pd.DataFrame, ids: pd.Index, stages: tuple,
             code[np.where(count > 0, start, -1)])
 
 
+@returns("opportunity_id", "stage", "days_in_stage", "threshold_days",
+         optional=("rep", "amount"))
 def stalled_deals(stage_history: pd.DataFrame, opportunities: pd.DataFrame, as_of, *,
                   days: float | None = None, stages=None) -> pd.DataFrame:
     """Open deals sitting in their stage longer than usual: the ones to chase or close out.

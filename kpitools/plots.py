@@ -14,10 +14,14 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, MonthLocator
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
+from kpitools._outputs import key_columns, metric_columns
 from kpitools._plotbase import (  # noqa: F401  (_period_labels: kt.plots._period_labels)
-    BLUE, GREEN, GREY, METRIC_LABELS, MONEY, PERCENT, PLAN_LABELS, QUOTA_COLUMNS, RATIO_COLUMNS,
-    RED, STAGE_BLUES, STAGE_COLUMNS, WIN_COLUMNS, _axes, _labels, _one_group, _pct,
-    _period_labels, _rows, _side_notes)
+    BLUE, GREEN, GREY, METRIC_LABELS, MONEY, PERCENT, PLAN_LABELS, RED, STAGE_BLUES, _axes,
+    _labels, _one_group, _pct, _period_labels, _rows, _side_notes, tex_safe)
+from kpitools.activity import activity_ratios
+from kpitools.funnel import stage_conversion
+from kpitools.quota import quota_gap
+from kpitools.winrate import win_rate
 
 __all__ = ["plot_funnel", "plot_activity_ratios", "plot_win_rate", "plot_interval_by_deals",
            "plot_quota_gap", "plot_plan", "plot_transition_heatmap", "plot_catalogue",
@@ -49,10 +53,9 @@ def plot_funnel(conversion: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -
     >>> [int(bar.get_width()) for bar in ax.containers[0]] == funnel["reached"].tolist()
     True
     """
-    group = _one_group(conversion, "plot_funnel",
-                       [c for c in conversion.columns if c not in STAGE_COLUMNS])
+    group = _one_group(conversion, "plot_funnel", key_columns(stage_conversion, conversion))
     ax = _axes(ax)
-    y = _rows(ax, conversion["stage"].astype(str).tolist())
+    y = _rows(ax, [tex_safe(stage) for stage in conversion["stage"]])
     reached = conversion["reached"].to_numpy(dtype=float)
     still_open = conversion["still_open"].to_numpy(dtype=float)
     ax.barh(y, reached, **{"color": BLUE, "label": "reached the stage", **kwargs})
@@ -97,9 +100,9 @@ def plot_activity_ratios(ratios: pd.DataFrame, metric: str = "outreach_per_first
     """
     if metric not in ratios.columns:
         raise ValueError(f"plot_activity_ratios: {metric!r} is not a column. "
-                         f"Choose one of {[c for c in RATIO_COLUMNS if c in ratios.columns]}.")
+                         f"Choose one of {metric_columns(activity_ratios, ratios)}.")
     ax = _axes(ax)
-    keys = [c for c in ratios.columns if c not in RATIO_COLUMNS and c != "period"]
+    keys = [c for c in key_columns(activity_ratios, ratios) if c != "period"]
     if "period" in ratios.columns:
         groups = ratios.groupby(keys, sort=True, dropna=False) if keys else [("", ratios)]
         for _, part in groups:
@@ -112,7 +115,7 @@ def plot_activity_ratios(ratios: pd.DataFrame, metric: str = "outreach_per_first
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
         if keys:
-            ax.legend(fontsize="small", title=", ".join(keys))
+            ax.legend(fontsize="small", title=tex_safe(", ".join(keys)))
     else:
         names = _labels(ratios, keys) if keys else ["all activities"]
         ax.bar(names, ratios[metric], **{"color": BLUE, **kwargs})
@@ -158,8 +161,7 @@ def plot_win_rate(rates: pd.DataFrame, label: str | None = None, *, ax: Axes | N
     (True, (0.0, 1.0))
     """
     ax = _axes(ax)
-    metrics = set(WIN_COLUMNS) | {c for c in rates.columns if c.startswith(("won_", "lost_"))}
-    keys = [label] if label is not None else [c for c in rates.columns if c not in metrics]
+    keys = [label] if label is not None else key_columns(win_rate, rates)
     y = _rows(ax, _labels(rates, keys) if keys else ["all deals"] * len(rates))
     range_label = f"{confidence:.0%} likely range" if confidence else "likely range"
     ax.hlines(y, rates["ci_low"], rates["ci_high"], color=BLUE, alpha=0.35, linewidth=6)
@@ -168,7 +170,7 @@ def plot_win_rate(rates: pd.DataFrame, label: str | None = None, *, ax: Axes | N
                         if r.won + r.lost else "no closed deals yet" for r in rates.itertuples()])
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(PERCENT)
-    weighted = any(c.startswith("won_") for c in rates.columns)
+    weighted = len(metric_columns(win_rate, rates)) > len(win_rate.columns)
     ax.set_xlabel("Value-weighted: won amount / closed amount (range on deal counts)"
                   if weighted else "won / (won + lost); open deals left out")
     ax.set_title(f"Win rate (dot) and its {range_label} (bar)")
@@ -248,8 +250,9 @@ def plot_quota_gap(gap: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Ax
     True
     """
     ax = _axes(ax)
-    stage_columns = [c for c in gap.columns if c.startswith("pipeline_")] or ["open_pipeline"]
-    keys = [c for c in gap.columns if c not in QUOTA_COLUMNS and c not in stage_columns]
+    stage_columns = [c for c in metric_columns(quota_gap, gap) if c not in quota_gap.columns
+                     ] or ["open_pipeline"]
+    keys = key_columns(quota_gap, gap)
     varying = [k for k in keys if gap[k].nunique(dropna=False) > 1] or keys[:1]
     fixed = [k for k in keys if k not in varying and len(gap)]
     y = _rows(ax, _labels(gap, varying) if varying else ["team"] * len(gap))
@@ -259,7 +262,7 @@ def plot_quota_gap(gap: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Ax
     for i, column in enumerate(stage_columns):
         values = gap[column].to_numpy(dtype=float)
         ax.barh(y, values, left=left, color=colours[i % len(colours)],
-                label="open: " + column.removeprefix("pipeline_").replace("_", " "))
+                label="open: " + tex_safe(column.removeprefix("pipeline_").replace("_", " ")))
         left = left + np.nan_to_num(values)
     has_quota = gap["quota"].notna().to_numpy()
     ax.vlines(gap["quota"].to_numpy(dtype=float)[has_quota], y[has_quota] - 0.45,
@@ -314,7 +317,8 @@ def plot_plan(plan_frame: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> 
                         f"{r.total:,.0f} in total" + (f"\n{r.per_week:,.0f} a week" if weekly
                                                       else "") for r in plan_frame.itertuples()],
                 size="large")
-    ax.set_yticks(y, [PLAN_LABELS.get(s, str(s)) for s in plan_frame["step"]], fontsize="large")
+    ax.set_yticks(y, [PLAN_LABELS.get(s, tex_safe(s)) for s in plan_frame["step"]],
+                  fontsize="large")
     ax.tick_params(axis="y", length=0)
     ax.set_xticks([])
     half = max(width.max(initial=0), 1) * 0.55
@@ -356,9 +360,9 @@ def plot_transition_heatmap(matrix: pd.DataFrame, *, ax: Axes | None = None, **k
     for (i, j), value in np.ndenumerate(values):
         ax.text(j, i, f"{value:,}", ha="center", va="center",
                 color="white" if value > np.nanmax(values) / 2 else "black")
-    ax.set_xticks(range(counts.shape[1]), [str(c).capitalize() if c in ("won", "lost") else c
-                                           for c in counts.columns])
-    ax.set_yticks(range(counts.shape[0]), counts.index.astype(str).tolist())
+    ax.set_xticks(range(counts.shape[1]), [str(c).capitalize() if c in ("won", "lost") else
+                                           tex_safe(c) for c in counts.columns])
+    ax.set_yticks(range(counts.shape[0]), [tex_safe(stage) for stage in counts.index])
     share = matrix.attrs.get("out_of_order_share")
     ax.set(xlabel="Moved to", ylabel="From stage", title="Stage moves" + (
         f" — {share:.0%} skip a stage or go back" if share is not None and pd.notna(share) else ""))
@@ -391,7 +395,7 @@ def plot_catalogue(catalogue: pd.DataFrame, *, ax: Axes | None = None, **kwargs)
     ax = _axes(ax)
     table = pd.crosstab(catalogue["group"], catalogue["indicator"]).reindex(
         columns=["leading", "lagging"], fill_value=0)
-    y = _rows(ax, table.index.tolist())
+    y = _rows(ax, [tex_safe(group) for group in table.index])
     ax.barh(y, table["leading"], **{"color": BLUE, "label": "leading: steer by these", **kwargs})
     ax.barh(y, table["lagging"], left=table["leading"], color=GREY,
             label="lagging: outcomes, after the fact")

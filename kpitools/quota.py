@@ -5,10 +5,13 @@ import numpy as np
 import pandas as pd
 
 from kpitools import _groups, _journeys
+from kpitools._outputs import returns
 from kpitools._stats import safe_divide
 from kpitools.schema import require_columns
 
 
+@returns("quota", "closed_won", "attainment", "gap", "open_pipeline", "coverage",
+         optional=("pipeline_*",))
 def quota_gap(opportunities: pd.DataFrame, quotas: pd.DataFrame, *, by="rep", freq: str = "MS",
               as_of=None, stages=None) -> pd.DataFrame:
     """Quota, closed-won, the gap still to close, and the open pipeline expected to close it.

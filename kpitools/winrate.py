@@ -5,10 +5,12 @@ import numpy as np
 import pandas as pd
 
 from kpitools import _groups
+from kpitools._outputs import returns
 from kpitools._stats import safe_divide, wilson_interval
 from kpitools.schema import require_columns
 
 
+@returns("won", "lost", "win_rate", "ci_low", "ci_high", optional=("won_*", "lost_*"))
 def win_rate(opportunities: pd.DataFrame, *, by=None, freq: str | None = None,
              weight: str | None = None, confidence: float = 0.9) -> pd.DataFrame:
     """Share of closed opportunities that were won: won / (won + lost).
@@ -69,6 +71,7 @@ def win_rate(opportunities: pd.DataFrame, *, by=None, freq: str | None = None,
     return pd.DataFrame(out)
 
 
+@returns("closed", "won", "win_rate", "ci_low", "ci_high", "width")
 def interval_by_deals(win_rate: float, deals, confidence: float = 0.9) -> pd.DataFrame:
     """How the interval around the same win rate narrows as closed deals accumulate.
 

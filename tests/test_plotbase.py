@@ -1,0 +1,71 @@
+"""CRM names drawn as they are: a '$' in a rep, segment or stage name is text, never TeX."""
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from matplotlib.cbook import is_math_text
+from matplotlib.text import Text
+
+import kpitools as kt
+from kpitools import plots
+from kpitools._plotbase import tex_safe
+
+NAMES = ("Ana $mith", "$50k+ deals", "100% $$")
+STAGES = ("$ Qualify", "Discover $$", "Propose")
+
+
+def drawn(ax) -> list[str]:
+    """Every text the figure shows, as matplotlib renders it (after a full draw)."""
+    ax.figure.canvas.draw()
+    texts = [t for t in ax.figure.findobj(Text) if t.get_text() and t.get_visible()]
+    assert not any(is_math_text(t.get_text()) for t in texts), [t.get_text() for t in texts]
+    return [t.get_text().replace(r"\$", "$") for t in texts]  # what is drawn: not TeX
+
+
+def shows(ax, names) -> None:
+    texts = drawn(ax)
+    for name in names:
+        assert any(name in text for text in texts), (name, texts)
+
+
+@pytest.fixture
+def hostile(opps, history):
+    """The hand-checkable deals, with reps and stages named like user input can be."""
+    reps = {"x": NAMES[0], "y": NAMES[2]}
+    stages = dict(zip(kt.DEFAULT_STAGES, STAGES + ("Negotiate",)))
+    opps = opps.assign(rep=opps["rep"].map(reps), segment=NAMES[1],
+                       stage=opps["stage"].replace(stages))
+    return opps, history.assign(stage=history["stage"].replace(stages)), STAGES + ("Negotiate",)
+
+
+def test_tex_safe_escapes_every_dollar_once():
+    assert [tex_safe(name) for name in NAMES] == [r"Ana \$mith", r"\$50k+ deals", r"100% \$\$"]
+    assert not any(is_math_text(tex_safe(name)) for name in NAMES)
+
+
+def test_labels_title_ticks_and_legend_keep_dollar_signs(hostile):
+    opps, history, stages = hostile
+    rates = kt.win_rate(opps, by=["rep", "segment"])
+    shows(plots.plot_win_rate(rates), [f"{NAMES[0]} · {NAMES[1]}", f"{NAMES[2]} · {NAMES[1]}"])
+    by_rep = kt.stage_conversion(history, opps, stages=stages, by="rep")
+    one = by_rep[by_rep["rep"] == NAMES[0]]
+    shows(plots.plot_funnel(one), [*STAGES, NAMES[0]])
+    shows(plots.plot_transition_heatmap(kt.transition_matrix(history, opps, stages=stages)),
+          STAGES)
+
+
+def test_quota_gap_legend_and_rows_keep_dollar_signs(hostile):
+    opps, _, stages = hostile
+    quotas = pd.DataFrame({"rep": [NAMES[0], NAMES[2]], "quota": [20.0, 5.0],
+                           "period": pd.to_datetime(["2024-02-01"] * 2)})
+    gap = kt.quota_gap(opps, quotas, stages=stages)
+    shows(plots.plot_quota_gap(gap[gap["period"] == "2024-02-01"]),
+          [NAMES[0], NAMES[2], "open: " + STAGES[1]])
+
+
+def test_activity_lines_and_bars_keep_dollar_signs(activities):
+    acts = activities.assign(rep=activities["rep"].map({"Ann": NAMES[0], "Bo": NAMES[2]}))
+    shows(plots.plot_activity_ratios(kt.activity_ratios(acts, by="rep", freq="W"), "outreach"),
+          [NAMES[0], NAMES[2]])
+    plt.figure()
+    shows(plots.plot_activity_ratios(kt.activity_ratios(acts, by="rep"), "outreach"),
+          [NAMES[0], NAMES[2]])
