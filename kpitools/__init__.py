@@ -7,8 +7,9 @@ from kpitools.schema import (DEFAULT_STAGES, TERMINAL_STAGES, CRMData, QualityRe
 from kpitools.load import load_crm
 from kpitools.presets import PRESETS
 from kpitools.sample import generate, load_sample
-from kpitools.settings import Settings, course_data
+from kpitools.settings import Settings, save_settings
 from kpitools.mylog import ActivityLog
+from kpitools.course import course_data, has
 
 from kpitools.activity import activity_ratios, outreach_by_channel
 from kpitools.leads import lead_conversion, source_conversion
@@ -32,6 +33,7 @@ __all__ = [
     "transition_matrix", "win_rate", "deal_metrics", "quota_gap", "pipeline_as_of", "plan",
     "outreach_by_channel", "interval_by_deals", "stalled_deals",
     "formulas", "catalogue", "kpi",
-    "generate", "load_sample", "Settings", "course_data", "ActivityLog", "log_today",
+    "generate", "load_sample", "Settings", "save_settings", "course_data", "has", "ActivityLog",
+    "log_today",
     "plots", "widgets", "exercises",
 ]

@@ -1,8 +1,9 @@
 """A rep's own course settings: which export to load, how to read it, who "me" is, the quota.
 
 The settings are a small JSON file (by default in the user's data folder, never in the
-repository) that the import assistant writes and ``course_data`` reads, so every notebook runs
-on the same numbers without code. Without a settings file the course runs on the sample team.
+repository) that the import assistant writes and :func:`kpitools.course_data` reads, so every
+notebook runs on the same numbers without code. Without a settings file the course runs on the
+sample team.
 """
 from __future__ import annotations
 
@@ -139,30 +140,33 @@ def find(settings=None) -> Settings | None:
     return Settings.read(default_path()) if default_path().is_file() else None
 
 
-def course_data(settings=None):
-    """The data the course runs on: the rep's own export if settings say so, else the sample.
+def save_settings(path: str | Path | None = None, **changes) -> Path:
+    """Change some settings and save them, keeping the others (one call, e.g. the quota).
 
-    ``data.me`` is the rep whose numbers the notebooks show: the settings' ``me``, or the
-    practice rep of the sample team.
+    Parameters
+    ----------
+    path : str or Path, optional
+        The settings file; default the one ``$KPITOOLS_SETTINGS`` names, else the saved default.
+    **changes
+        Fields of :class:`Settings`, e.g. ``monthly_quota=40_000`` or ``me="Ana Lima"``.
+
+    Returns
+    -------
+    Path
+        Where the settings were saved.
 
     Examples
     --------
-    >>> data = course_data("sample")
-    >>> data.me, data.today.date()
-    ('Sam Carter', datetime.date(2024, 12, 13))
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "settings.json"
+    >>> _ = save_settings(path, me="Ana Lima")
+    >>> _ = save_settings(path, monthly_quota=40_000)
+    >>> Settings.read(path).me, Settings.read(path).monthly_quota
+    ('Ana Lima', 40000)
     """
-    from kpitools.load import load_crm  # the loader sits above this module
-    from kpitools.sample import NEW_REP, load_sample
-
-    chosen = find(settings)
-    if chosen is None or not chosen.source:
-        data = load_sample()
-        data.me = NEW_REP
-        return data
-    paths = chosen.sources()
-    options = {key: getattr(chosen, key) for key in
-               ("preset", "mapping", "stages", "closed_won", "closed_lost", "today")
-               if getattr(chosen, key) is not None}
-    data = load_crm(paths[0] if len(paths) == 1 else paths, **options)
-    data.me = chosen.me
-    return data
+    if path is None:
+        named = os.environ.get(ENV_VAR)
+        path = named if named not in (None, SAMPLE) else default_path()
+    path = Path(path)
+    current = Settings.read(path).to_dict() if path.is_file() else {}
+    return Settings.from_dict({**current, **changes}).save(path)

@@ -4,7 +4,7 @@ import json
 import pytest
 
 import kpitools as kt
-from kpitools.settings import ENV_VAR, Settings, find
+from kpitools.settings import ENV_VAR, Settings, find, save_settings
 
 
 def test_settings_round_trip_through_a_file(tmp_path):
@@ -40,15 +40,25 @@ def test_environment_names_the_file_or_the_sample(tmp_path, monkeypatch):
     assert find(str(path)).me == "Ann"  # an explicit choice wins over the environment
 
 
-def test_course_data_is_the_sample_without_settings(monkeypatch):
+def test_save_settings_changes_one_field_and_keeps_the_others(tmp_path, monkeypatch):
+    path = Settings(source="export", preset="hubspot", me="Ann").save(tmp_path / "s.json")
+    monkeypatch.setenv(ENV_VAR, str(path))
+    assert save_settings(monthly_quota=40_000) == path  # the file the environment names
+    assert Settings.read(path) == Settings(source="export", preset="hubspot", me="Ann",
+                                           monthly_quota=40_000)
+    with pytest.raises(ValueError, match="unknown key.*'quota'"):
+        save_settings(quota=1)
+
+
+def test_save_settings_without_a_file_writes_the_default(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     monkeypatch.setenv(ENV_VAR, "sample")
-    data = kt.course_data()
-    assert data.me == "Sam Carter" and len(data.opportunities) == len(kt.load_sample().opportunities)
+    path = save_settings(me="Ann")
+    assert path == tmp_path / "kpitools" / "settings.json" and Settings.read(path).me == "Ann"
 
 
-def test_course_data_loads_the_export_the_settings_name():
-    settings = Settings(source=str(kt.sample.SAMPLE_DIR / "maven"), preset="maven",
-                        me="Darcel Schlecht")
-    data = kt.course_data(settings)
-    assert data.me == "Darcel Schlecht"
-    assert (data.opportunities["rep"] == "Darcel Schlecht").any()
+def test_log_path_is_relative_to_the_settings_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert Settings().log_path() == tmp_path / "data" / "kpitools" / "activity_log.sqlite"
+    path = Settings(activity_log="logs/mine.sqlite").save(tmp_path / "s.json")
+    assert Settings.read(path).log_path() == tmp_path / "logs" / "mine.sqlite"

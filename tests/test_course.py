@@ -1,0 +1,108 @@
+"""The course's data (sample or own export, with the log and the monthly quota) and what it lacks."""
+import pandas as pd
+import pytest
+
+import kpitools as kt
+from kpitools.course import NEEDS, missing, with_monthly_quota
+from kpitools.mylog import ActivityLog
+from kpitools.settings import ENV_VAR, Settings
+
+FIXTURES = kt.sample.SAMPLE_DIR.parent / "tests" / "fixtures"
+
+
+def test_course_data_is_the_sample_without_settings(monkeypatch):
+    monkeypatch.setenv(ENV_VAR, "sample")
+    data = kt.course_data()
+    assert data.me == "Sam Carter" and len(data.opportunities) == len(kt.load_sample().opportunities)
+
+
+def test_course_data_loads_the_export_the_settings_name(tmp_path):
+    settings = Settings(source=str(kt.sample.SAMPLE_DIR / "maven"), preset="maven",
+                        me="Darcel Schlecht", activity_log=str(tmp_path / "log.sqlite"))
+    data = kt.course_data(settings)
+    assert data.me == "Darcel Schlecht"
+    assert (data.opportunities["rep"] == "Darcel Schlecht").any()
+    assert data.today is not None
+
+
+@pytest.fixture
+def hubspot(tmp_path):
+    """A HubSpot export, a rep of it, their quota, and their log with one first meeting."""
+    log = ActivityLog(tmp_path / "log.sqlite", rep="Cara Diaz")
+    log.add("meeting", at="2024-04-08 10:00", first_meeting=True, next_step=True)
+    log.add("call", at="2024-04-09 10:00")
+    return Settings(source=str(FIXTURES / "hubspot"), preset="hubspot", me="Cara Diaz",
+                    monthly_quota=40_000, activity_log=str(log.path))
+
+
+def test_course_data_merges_the_log_and_the_monthly_quota(hubspot):
+    plain = kt.load_crm(FIXTURES / "hubspot", preset="hubspot")
+    assert len(plain.quotas) == 0
+    data = kt.course_data(hubspot)
+    added = data.activities[data.activities["from_log"]]
+    assert len(data.activities) == len(plain.activities) + len(added) and len(added) >= 1
+    mine = kt.activity_ratios(data.activities.query("rep == 'Cara Diaz'")).iloc[0]
+    assert mine.first_meetings == 1 and mine.next_step_rate == 1.0
+    quotas = data.quotas
+    assert set(quotas["rep"]) == {"Cara Diaz"} and set(quotas["quota"]) == {40_000}
+    first = min(data.opportunities.query("rep == 'Cara Diaz'")["created_at"].min(),
+                data.activities.query("rep == 'Cara Diaz'")["at"].min())
+    assert quotas["period"].min() == first.to_period("M").start_time
+    assert quotas["period"].max() == data.today.to_period("M").start_time
+    assert quotas["period"].diff().dropna().dt.days.between(28, 31).all()  # every month
+    notes = " ".join(data.quality.notes)
+    assert "activity log:" in notes and "monthly quota of 40,000 from the settings" in notes
+    assert data.today == pd.Timestamp("2024-04-09") > plain_today(plain)  # the log's last day
+    gap = kt.quota_gap(data.opportunities, data.quotas, as_of=data.today)
+    assert (gap.query("rep == 'Cara Diaz'")["quota"] == 40_000).all()
+
+
+def plain_today(data):
+    return max(data.activities["at"].max(), data.opportunities["created_at"].max(),
+               data.opportunities["closed_at"].max())
+
+
+def test_a_today_in_the_settings_stays(hubspot):
+    hubspot.today = "2024-03-10"
+    assert kt.course_data(hubspot).today == pd.Timestamp("2024-03-10")
+
+
+def test_quotas_in_the_export_win_over_the_settings():
+    data = kt.load_sample()
+    assert with_monthly_quota(data, "Sam Carter", 1) is data
+    other = with_monthly_quota(data, "New Rep", 5_000)
+    assert len(other.quotas) == len(data.quotas) + len(other.quotas.query("rep == 'New Rep'"))
+    assert other.quotas.query("rep == 'New Rep'")["period"].min() == data.opportunities[
+        "created_at"].min().to_period("M").start_time  # a rep with no rows: the data's start
+
+
+def test_missing_says_what_why_and_how():
+    empty = kt.CRMData(today=pd.Timestamp("2024-03-01"))
+    sentences = missing(empty, *[need.key for need in NEEDS], rep="Ann")
+    assert len(sentences) == len(NEEDS)
+    for sentence in sentences:
+        assert sentence[0].isupper() and sentence.endswith(".")
+        assert sentence.count(", so ") == 1 and ": " in sentence  # what, so why: how
+    assert sentences[0].startswith("Ann is not among the reps")
+    assert "kt.log_today()" in missing(empty, "first_meetings")[0]
+    assert "kt.save_settings(monthly_quota=...)" in missing(empty, "quota")[0]
+    with pytest.raises(KeyError, match=r"\['quotas'\] are not course needs.*'quota'"):
+        missing(empty, "quotas")
+
+
+def test_missing_looks_at_the_reps_own_rows():
+    data = kt.load_sample()
+    keys = [need.key for need in NEEDS]
+    assert missing(data, *keys) == [] and missing(data, *keys, rep="Sam Carter") == []
+    assert len(missing(data, "quota", "outreach", rep="Nobody")) == 2
+    no_history = kt.CRMData(opportunities=data.opportunities, quotas=data.quotas)
+    assert missing(no_history, "stage_history", rep="Sam Carter")[0].startswith(
+        "Your data has no stage history")
+
+
+def test_has_prints_each_sentence_and_answers(capsys):
+    data = kt.load_sample()
+    assert kt.has(data, "stage_history", "quota", rep="Sam Carter")
+    assert capsys.readouterr().out == ""
+    assert not kt.has(kt.CRMData(), "leads", "quota")
+    assert capsys.readouterr().out.count("\n") == 2
