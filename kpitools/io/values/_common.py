@@ -1,0 +1,120 @@
+"""What the parsers share: the result type, text as Arrow bytes, and rows grouped by shape.
+
+A value's *shape* is its text with every digit written as ``9`` and ASCII letters in lower
+case ("$1,250.00" → "$9,999.99", "5 Mar 2024" → "9 mar 9999"). An export column holds few
+shapes however many distinct values it has, so a parser reads each shape once in Python
+(which format, which convention, where the digits are) and then every row of that shape at
+once with numpy, straight from the UTF-8 bytes.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str" dtype, what read_csv gives
+# Unicode spaces and invisible characters a spreadsheet leaves in a cell, for Python's re.
+SPACE = r"[\s\u200b-\u200d\u2060\ufeff]"
+_LOWER_DIGITS_AS_9 = np.arange(256, dtype=np.uint8)
+_LOWER_DIGITS_AS_9[ord("0"):ord("9") + 1] = ord("9")
+_LOWER_DIGITS_AS_9[ord("A"):ord("Z") + 1] += 32
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One column parsed: canonical values, the rows that are present but unusable, the
+    column-wide reading rule to report, and what else the parser found."""
+
+    values: pd.Series
+    bad: np.ndarray
+    rule: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def arrow_text(values: pd.Series) -> pa.Array:
+    """A column as one Arrow (large) string array; no copy for pandas' "str" dtype.
+
+    Examples
+    --------
+    >>> arrow_text(pd.Series(["a", None, 3], dtype=object)).to_pylist()
+    ['a', None, '3']
+    """
+    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
+        values = values.astype(TEXT)
+    arrow = pa.array(values.array)
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks() if arrow.num_chunks != 1 else arrow.chunk(0)
+    return arrow if arrow.type == pa.large_string() else arrow.cast(pa.large_string())
+
+
+def text_series(arrow: pa.Array, index: pd.Index) -> pd.Series:
+    """Arrow text as a pandas "str" series, without a copy."""
+    return pd.Series(pd.array(arrow, dtype=TEXT), index=index, copy=False)
+
+
+@dataclass(frozen=True)
+class Bytes:
+    """The UTF-8 bytes of a large-string array and where each value starts and ends."""
+
+    data: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+
+    @classmethod
+    def of(cls, arrow: pa.Array) -> Bytes:
+        _, offsets, data = arrow.buffers()
+        bounds = np.frombuffer(offsets, np.int64)[arrow.offset:arrow.offset + len(arrow) + 1]
+        raw = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+        return cls(raw, bounds[:-1], bounds[1:])
+
+    def row_has(self, byte_mask: np.ndarray) -> np.ndarray:
+        """Per row: does any of its bytes have ``byte_mask`` set?"""
+        if not len(self.starts):
+            return np.zeros(0, bool)
+        counts = np.concatenate([[0], np.cumsum(byte_mask, dtype=np.int64)])
+        return counts[self.ends] > counts[self.starts]
+
+    def number(self, rows: np.ndarray, positions: list[int] | np.ndarray) -> np.ndarray:
+        """The decimal number whose digits are at these byte positions of each of these rows
+        (positions counted from each value's start), as int64."""
+        positions = np.asarray(positions, np.int64)
+        if not len(positions):
+            return np.zeros(len(rows), np.int64)
+        digits = self.data[self.starts[rows][:, None] + positions[None, :]] - np.uint8(48)
+        weights = 10 ** np.arange(len(positions) - 1, -1, -1, dtype=np.int64)
+        return digits.astype(np.int64) @ weights
+
+
+def shapes(arrow: pa.Array) -> tuple[list[str], np.ndarray]:
+    """Each distinct shape once, and each row's shape number (-1 for a missing value).
+
+    Examples
+    --------
+    >>> shapes(pa.array(["$1,250.00", None, "$7,000.10", "5 Mar"], pa.large_string()))
+    (['$9,999.99', '9 mar'], array([ 0, -1,  0,  1]))
+    """
+    validity, offsets, data = arrow.buffers()
+    if data is None:
+        data = pa.py_buffer(b"")
+    shaped = pa.py_buffer(_LOWER_DIGITS_AS_9[np.frombuffer(data, np.uint8)])
+    shaped = pa.Array.from_buffers(pa.large_string(), len(arrow), [validity, offsets, shaped],
+                                   offset=arrow.offset).dictionary_encode()
+    codes = shaped.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return shaped.dictionary.to_pylist(), codes
+
+
+def groups(codes: np.ndarray, count: int) -> Iterator[tuple[int, np.ndarray]]:
+    """(shape number, its rows) for every shape that has rows."""
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(count + 1))
+    for code in range(count):
+        if bounds[code + 1] > bounds[code]:
+            yield code, order[bounds[code]:bounds[code + 1]]
+
+
+def byte_offset(shape: str, char_index: int) -> int:
+    """The byte position of a character of ``shape`` in its UTF-8 form."""
+    return len(shape[:char_index].encode("utf-8"))

@@ -1,0 +1,70 @@
+"""File bytes to text: UTF-8 stays UTF-8 even around a stray Windows-1252 byte."""
+from __future__ import annotations
+
+import codecs
+import re
+
+# A multi-byte UTF-8 character: proof that a file was written as UTF-8.
+_UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|"
+                             rb"[\xf0-\xf4][\x80-\xbf]{3}")
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _cp1252(byte: int) -> str:
+    """A byte as Windows-1252 (Latin-1 for the five bytes Windows-1252 leaves undefined)."""
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return chr(byte)
+
+
+# Latin-1 text -> Windows-1252 text, and UTF-8's escaped stray bytes -> Windows-1252 text.
+_FROM_LATIN_1 = {b: _cp1252(b) for b in range(0x80, 0xA0)}
+_FROM_STRAY = {0xDC00 + b: _cp1252(b) for b in range(0x80, 0x100)}
+_STRAY = re.compile("[\udc80-\udcff]")
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def decode(data: bytes) -> tuple[str, list[str]]:
+    """The text of a CSV file's bytes and notes on how it was read (none for plain UTF-8).
+
+    UTF-8 with or without a byte-order mark (the mark is dropped); UTF-16 or UTF-32 with a
+    mark, and UTF-16 without one (told by its zero bytes); a Windows-1252 (or Latin-1) file.
+    A UTF-8 file with a few bytes that are not UTF-8 (a row pasted from an old Windows
+    program) stays UTF-8: only those bytes are read as Windows-1252, and a note counts them
+    and names the first line, so "Zoë" stays "Zoë" everywhere else.
+
+    Examples
+    --------
+    >>> decode("rep\\nZoë\\n".encode() + b"Ren\\xe9e\\n")
+    ('rep\\nZoë\\nRenée\\n', ['1 byte is not UTF-8 (first on line 3): read as Windows-1252.'])
+    >>> decode("rep\\nZoë\\n".encode("cp1252"))
+    ('rep\\nZoë\\n', ['not UTF-8: read as Windows-1252.'])
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding), [f"read as {encoding.upper()}."]
+    head = data[:4096]
+    if len(head) >= 4 and head.count(b"\x00") * 3 > len(head):
+        even, odd = head[0::2].count(b"\x00"), head[1::2].count(b"\x00")
+        encoding = "utf-16-le" if odd > even else "utf-16-be"
+        return (data.decode(encoding, errors="replace"),
+                [f"read as {encoding.upper()} (no byte-order mark)."])
+    data = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as error:
+        first = error.start
+    if not _UTF8_CHARACTER.search(data):
+        return data.decode("latin-1").translate(_FROM_LATIN_1), [
+            "not UTF-8: read as Windows-1252."]
+    text = data.decode("utf-8", errors="surrogateescape")
+    stray = len(_STRAY.findall(text))
+    line = data.count(b"\n", 0, first) + 1
+    return text.translate(_FROM_STRAY), [
+        f"{_plural(stray, 'byte is', 'bytes are')} not UTF-8 (first on line {line}): read as "
+        "Windows-1252."]

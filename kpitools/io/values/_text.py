@@ -1,0 +1,217 @@
+"""Text, IDs and yes/no flags: one spelling per name, one truth per flag word."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kpitools.io.values._common import Bytes, Parsed, arrow_text, text_series
+
+# Cells that mean "nothing here", in any case. "NA" is not one: it is North America in a
+# region column, and a rep called "NA" is visible where a lost region would not be.
+PLACEHOLDERS = ("", "-", "--", "---", "\u2013", "\u2014", "n/a", "#n/a", "n.a.", "null",
+                "(null)", "<null>", "none", "(none)", "nan", "nat", "(blank)", "undefined")
+_LONGEST_PLACEHOLDER = max(len(p.encode()) for p in PLACEHOLDERS)
+_PLACEHOLDERS = pa.array(PLACEHOLDERS, pa.large_string())
+TRUE = ("true", "t", "yes", "y", "1", "1.0", "x", "\u2713", "\u2714", "\u2611", "\u2705", "on",
+        "wahr", "ja", "j", "vrai", "oui", "s\u00ed", "si", "verdadero", "verdadeiro", "sim",
+        "waar", "vero", "sant", "sand", "tak")
+FALSE = ("false", "f", "no", "n", "0", "0.0", "\u2717", "\u2718", "\u2610", "\u274c", "off",
+         "falsch", "nein", "faux", "non", "falso", "n\u00e3o", "nao", "nee", "onwaar", "nej",
+         "falskt", "falsk", "nie")
+_PLAIN_FLAGS = {"true", "false", "yes", "no", "1", "0"}  # read without a note
+_FLAG_WORDS = pa.array(TRUE + FALSE, pa.large_string())
+SALESFORCE_ID_LENGTH, SALESFORCE_SHORT = 18, 15
+_CHECKSUM = np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", np.uint8)
+_CHECKSUM_VALUE = np.full(256, -1, np.int64)  # a checksum character -> its 5 bits
+_CHECKSUM_VALUE[_CHECKSUM] = np.arange(32)
+
+
+def _tidy(arrow: pa.Array) -> pa.Array:
+    """Invisible characters gone, any run of spaces, tabs, line breaks or control characters
+    one space, no space at either end, accents in their composed form (NFC)."""
+    arrow = pc.replace_substring_regex(arrow, r"\p{Cf}+", "")
+    arrow = pc.replace_substring_regex(arrow, r"[\p{Z}\p{Cc}]+", " ")
+    return pc.utf8_normalize(pc.utf8_trim(arrow, " "), "NFC")
+
+
+def _untidy_rows(arrow: pa.Array) -> np.ndarray:
+    """Rows :func:`_tidy` could change, found from the bytes alone: any non-ASCII or control
+    byte, two spaces in a row, or a space at either end."""
+    raw = Bytes.of(arrow)
+    data = raw.data
+    odd = (data >= 0x80) | (data < 0x20) | (data == 0x7F)
+    odd[:-1] |= (data[:-1] == 0x20) & (data[1:] == 0x20)
+    rows = raw.row_has(odd)
+    filled = raw.ends > raw.starts
+    edge = np.zeros(len(rows), bool)
+    edge[filled] = (data[raw.starts[filled]] == 0x20) | (data[raw.ends[filled] - 1] == 0x20)
+    return (rows | edge) & arrow.is_valid().to_numpy(zero_copy_only=False)
+
+
+def _placeholder_rows(arrow: pa.Array) -> np.ndarray:
+    """Rows holding a placeholder (in any case); only short values are looked at."""
+    raw = Bytes.of(arrow)
+    short = (raw.ends - raw.starts <= _LONGEST_PLACEHOLDER) & arrow.is_valid().to_numpy(
+        zero_copy_only=False)
+    found = np.zeros(len(arrow), bool)
+    if short.any():
+        lower = pc.utf8_lower(arrow.filter(pa.array(short)))
+        found[short] = pc.is_in(lower, value_set=_PLACEHOLDERS).to_numpy(zero_copy_only=False)
+    return found
+
+
+def _clean_arrow(values: pd.Series) -> tuple[pa.Array, int, int]:
+    """The column tidied with placeholders missing, how many values were tidied, and how
+    many placeholders were made missing."""
+    if pd.api.types.is_float_dtype(values):  # IDs or codes a spreadsheet stored as 12.0
+        whole = values.dropna()
+        if len(whole) and (whole == np.floor(whole)).all():
+            values = values.astype("Int64")
+    arrow = arrow_text(values)
+    changed = _untidy_rows(arrow)
+    if changed.any():
+        untidy = arrow.filter(pa.array(changed))
+        tidied = _tidy(untidy)
+        arrow = pc.replace_with_mask(arrow, pa.array(changed), tidied)
+        changed[changed] = pc.not_equal(tidied, untidy).to_numpy(zero_copy_only=False)
+    placeholder = _placeholder_rows(arrow)
+    if placeholder.any():
+        arrow = pc.if_else(pa.array(placeholder), pa.scalar(None, arrow.type), arrow)
+    return arrow, int((changed & ~placeholder).sum()), int(placeholder.sum())
+
+
+def _counted(count: int, what: str) -> str | None:
+    return f"{count:,} {what}" if count else None
+
+
+def _join(*parts: str | None) -> str | None:
+    parts = [p for p in parts if p]
+    return "; ".join(parts) if parts else None
+
+
+def text(values: pd.Series) -> Parsed:
+    """Names and labels written one way: composed accents (NFC), no invisible characters,
+    every run of spaces, no-break spaces, tabs or line breaks one space, nothing at either
+    end; placeholders such as "N/A", "null" or "-" missing. Nothing is bad.
+
+    Examples
+    --------
+    >>> parsed = text(pd.Series(["Jose\\u0301", "Jos\\u00e9\\u00a0", " N/A ", None]))
+    >>> parsed.values.tolist(), parsed.rule
+    (['José', 'José', nan, nan], '2 values tidied (spaces, invisible characters, accents); 1 placeholder such as N/A read as missing')
+    """
+    arrow, tidied, blanked = _clean_arrow(values)
+    rule = _join(_counted(tidied, "values tidied (spaces, invisible characters, accents)"
+                          if tidied != 1 else "value tidied (spaces, invisible characters, "
+                                                  "accents)"),
+                 _counted(blanked, "placeholders such as N/A read as missing" if blanked != 1
+                          else "placeholder such as N/A read as missing"))
+    return Parsed(text_series(arrow, values.index), np.zeros(len(values), bool), rule)
+
+
+def ids(values: pd.Series, *, salesforce: bool = False) -> Parsed:
+    """Record IDs as text (see :func:`text`; "004211" keeps its zeros, 12.0 is "12").
+
+    With ``salesforce``, an 18-character ID is cut to its 15-character form when its last
+    three characters are the checksum of the letter case of the first 15, so both forms of
+    one record are one ID. If the case was lost on the way (the ID was lower- or
+    upper-cased), the checksum gives it back. Other 18-character values stay as they are
+    and are marked in ``extra["bad_checksum"]``.
+
+    Examples
+    --------
+    >>> parsed = ids(pd.Series(["0065g00000AbCd1AAF", "0065G00000ABCD1AAF", "0065g00000AbCd1"]),
+    ...              salesforce=True)
+    >>> parsed.values.tolist()
+    ['0065g00000AbCd1', '0065g00000AbCd1', '0065g00000AbCd1']
+    >>> parsed.rule
+    '2 18-character Salesforce IDs cut to 15 characters; 1 of them had lost its letter case, restored from its checksum'
+    """
+    arrow, _, _ = _clean_arrow(values)
+    extra, rule = {}, None
+    if salesforce:
+        arrow, cut, restored, bad = _short_salesforce_ids(arrow)
+        extra["bad_checksum"] = bad
+        rule = _join(
+            _counted(cut, "18-character Salesforce IDs cut to 15 characters"),
+            f"{restored:,} of them had lost {'its' if restored == 1 else 'their'} letter case, "
+            "restored from its checksum" if restored else None,
+            _counted(int(bad.sum()), "18-character values are not Salesforce IDs (their last "
+                                     "3 characters are not a checksum): kept whole"))
+    return Parsed(text_series(arrow, values.index), np.zeros(len(values), bool), rule, extra)
+
+
+def _short_salesforce_ids(arrow: pa.Array) -> tuple[pa.Array, int, int, np.ndarray]:
+    """(IDs with valid 18-character forms cut to 15, how many were cut, how many of those had
+    their case restored, which 18-character values have no valid checksum)."""
+    bad = np.zeros(len(arrow), bool)
+    raw = Bytes.of(arrow)
+    long = (raw.ends - raw.starts == SALESFORCE_ID_LENGTH) & pc.fill_null(
+        pc.ascii_is_alnum(arrow), False).to_numpy(zero_copy_only=False)
+    if not long.any():
+        return arrow, 0, 0, bad
+    rows = np.flatnonzero(long)
+    chars = raw.data[raw.starts[rows][:, None] + np.arange(SALESFORCE_ID_LENGTH)]
+    upper = (chars >= ord("A")) & (chars <= ord("Z"))
+    lower = (chars >= ord("a")) & (chars <= ord("z"))
+    bits = 1 << np.arange(5)
+    checksum = np.stack([_CHECKSUM[upper[:, 5 * i:5 * i + 5] @ bits] for i in range(3)], 1)
+    suffix = np.where(lower[:, 15:], chars[:, 15:] - 32, chars[:, 15:])
+    exact = (checksum == chars[:, 15:]).all(1)
+    # The case the suffix asks for: each of its characters is 5 bits, one per letter.
+    asked = _CHECKSUM_VALUE[suffix]
+    known = asked >= 0
+    wants_upper = ((asked[:, :, None] >> np.arange(5)) & 1).astype(bool).reshape(-1, 15)
+    letters = upper[:, :15] | lower[:, :15]
+    restorable = ~exact & known.all(1) & ~(wants_upper & ~letters).any(1)
+    head = chars[:, :15]
+    recased = np.where(letters & wants_upper, head & 0xDF, np.where(letters, head | 0x20, head))
+    head = np.where(restorable[:, None], recased, head)
+    keep = exact | restorable
+    bad[rows[~keep]] = True
+    short = np.ascontiguousarray(head[keep])
+    offsets = np.arange(0, SALESFORCE_SHORT * len(short) + 1, SALESFORCE_SHORT, dtype=np.int64)
+    cut = pa.Array.from_buffers(pa.large_string(), len(short),
+                                [None, pa.py_buffer(offsets), pa.py_buffer(short)])
+    mask = np.zeros(len(arrow), bool)
+    mask[rows[keep]] = True
+    return (pc.replace_with_mask(arrow, pa.array(mask), cut), int(keep.sum()),
+            int(restorable.sum()), bad)
+
+
+def flags(values: pd.Series) -> Parsed:
+    """Yes/no flags as pandas' nullable "boolean": true/false, yes/no, y/n, 1/0, x, ✓/✗ and
+    the words of German, French, Spanish, Portuguese, Dutch, Italian and the Nordic
+    languages, in any case; blank and placeholders missing. Anything else is *bad*, never
+    False.
+
+    Examples
+    --------
+    >>> parsed = flags(pd.Series(["WAHR", " nein", "✓", "", "maybe"]))
+    >>> parsed.values.tolist(), parsed.bad.tolist()
+    ([True, False, True, <NA>, <NA>], [False, False, False, False, True])
+    >>> parsed.rule
+    "flag words read as: 'WAHR' = true, 'nein' = false, '✓' = true"
+    """
+    if pd.api.types.is_bool_dtype(values):
+        return Parsed(values.astype("boolean"), np.zeros(len(values), bool))
+    if pd.api.types.is_numeric_dtype(values):
+        bad = (values.notna() & ~values.isin([0, 1])).to_numpy()
+        return Parsed(values.where(~bad).astype("boolean"), bad)
+    arrow, _, _ = _clean_arrow(values)
+    encoded = arrow.dictionary_encode()
+    words = encoded.dictionary
+    position = pc.fill_null(pc.index_in(pc.utf8_lower(words), value_set=_FLAG_WORDS), -1
+                           ).to_numpy(zero_copy_only=False).astype(np.int64)
+    meaning = np.where(position < 0, -1, (position < len(TRUE)).astype(np.int64))
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    per_row = np.where(codes < 0, -2, meaning[np.maximum(codes, 0)] if len(meaning) else -2)
+    result = pd.array(np.where(per_row == 1, True, False), dtype="boolean")
+    result[per_row < 0] = pd.NA
+    unusual = sorted(f"{word!r} = {'true' if m == 1 else 'false'}"
+                     for word, m in zip(words.to_pylist(), meaning)
+                     if m >= 0 and word.lower() not in _PLAIN_FLAGS)
+    rule = f"flag words read as: {', '.join(unusual)}" if unusual else None
+    return Parsed(pd.Series(result, index=values.index), per_row == -1, rule)
