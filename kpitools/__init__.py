@@ -21,7 +21,8 @@ from kpitools.pipeline import pipeline_as_of, stalled_deals
 from kpitools.plan import plan
 from kpitools import formulas
 from kpitools.catalogue import catalogue, kpi
-from kpitools import plots, widgets, exercises  # noqa: E402  (plots ← widgets; after the KPIs)
+# KPI modules ← coaching ← plots ← scorecard ← widgets: imported after the KPIs, in that order
+from kpitools import display, coaching, plots, scorecard, widgets, exercises  # noqa: E402
 from kpitools.logwidget import log_today  # noqa: E402
 
 __version__ = "0.1.0"
@@ -35,5 +36,5 @@ __all__ = [
     "formulas", "catalogue", "kpi",
     "generate", "load_sample", "Settings", "save_settings", "course_data", "has", "ActivityLog",
     "log_today",
-    "plots", "widgets", "exercises",
+    "display", "coaching", "plots", "scorecard", "widgets", "exercises",
 ]

@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from kpitools.activity import activity_ratios
+from kpitools.display import period_labels as _period_labels
 from kpitools.funnel import stage_conversion
 from kpitools.quota import quota_gap
 from kpitools.winrate import win_rate
@@ -58,17 +59,6 @@ def _axes(ax: Axes | None) -> Axes:
 
 def _pct(value) -> str:
     return "–" if pd.isna(value) else f"{value:.0%}"
-
-
-def _period_labels(values) -> list[str]:
-    """Period starts as words: 'Q1 2024' for quarters, 'Mar 2024' for months, else the day."""
-    dates = pd.to_datetime(pd.Series(values)).reset_index(drop=True)
-    distinct = dates.dropna().drop_duplicates().sort_values()
-    months = distinct.dt.year * 12 + distinct.dt.month
-    firsts = distinct.dt.day.eq(1).all()
-    if firsts and len(distinct) > 1 and (months % 3 == 1).all():
-        return [f"Q{d.quarter} {d.year}" if pd.notna(d) else "–" for d in dates]
-    return [d.strftime("%b %Y" if firsts else "%d %b %Y") if pd.notna(d) else "–" for d in dates]
 
 
 def _labels(frame: pd.DataFrame, keys: list[str]) -> list[str]:

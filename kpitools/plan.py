@@ -32,7 +32,7 @@ def _share(name: str, value) -> float | None:
 
 def plan(target_revenue: float, avg_deal_size: float, win_rate: float,
          next_step_rate: float | None = None, outreach_per_first_meeting: float | None = None,
-         weeks: int | None = None) -> pd.DataFrame:
+         weeks: float | None = None) -> pd.DataFrame:
     """Work back from a revenue target to the deals, opportunities, meetings and outreach it needs.
 
     Each step rounds up, chained: deals = ⌈target / avg_deal_size⌉, opportunities =
@@ -51,8 +51,8 @@ def plan(target_revenue: float, avg_deal_size: float, win_rate: float,
         Shares between 0 and 1 (see ``win_rate``, ``activity_ratios``).
     outreach_per_first_meeting : float, optional
         Touches per first meeting booked (see ``activity_ratios``); needs ``next_step_rate``.
-    weeks : int, optional
-        Weeks available; adds ``per_week``.
+    weeks : float, optional
+        Weeks the totals are spread over (``52 / 12`` for a month); adds ``per_week``.
 
     Returns
     -------

@@ -2,10 +2,13 @@
 
 Each ``plot_*`` takes a tidy frame from a kpitools function, draws on ``ax`` (the current axes
 when None) with ``ax.*`` calls only, passes ``**kwargs`` to its main matplotlib call and returns
-the Axes. Only the composite ``rep_scorecard`` (``kpitools.scorecard``, re-exported here) makes its
-own Figure. Nothing is computed here but layout: the numbers come from the frames.
+the Axes. Only the composite ``rep_scorecard`` (in ``kpitools.scorecard``, above this module)
+makes its own Figure. Nothing is computed here but layout: the numbers come from the frames.
 """
 from __future__ import annotations
+
+import importlib
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -19,13 +22,13 @@ from kpitools._plotbase import (  # noqa: F401  (_period_labels: kt.plots._perio
     BLUE, GREEN, GREY, METRIC_LABELS, MONEY, PERCENT, PLAN_LABELS, RED, STAGE_BLUES, _axes,
     _labels, _one_group, _pct, _period_labels, _rows, _side_notes, tex_safe)
 from kpitools.activity import activity_ratios
+from kpitools.coaching import coverage_needed
 from kpitools.funnel import stage_conversion
 from kpitools.quota import quota_gap
 from kpitools.winrate import win_rate
 
 __all__ = ["plot_funnel", "plot_activity_ratios", "plot_win_rate", "plot_interval_by_deals",
-           "plot_quota_gap", "plot_plan", "plot_transition_heatmap", "plot_catalogue",
-           "scorecard_frames", "team_frames", "plot_scorecard", "rep_scorecard"]
+           "plot_quota_gap", "plot_plan", "plot_transition_heatmap", "plot_catalogue"]
 
 
 def plot_funnel(conversion: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
@@ -223,8 +226,11 @@ def plot_interval_by_deals(table: pd.DataFrame, *, ax: Axes | None = None, **kwa
 def plot_quota_gap(gap: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
     """Closed-won plus open pipeline by stage against the quota: build pipeline, or close it?
 
-    A bar short of the red quota line cannot reach quota even if every open deal closes: build
-    more pipeline. A bar past the line: focus on closing what you have.
+    The red line is the quota: a bar short of it cannot reach quota even if every open deal
+    closes. With ``coverage_needed`` columns (``kpitools.coaching.coverage_needed``) a black
+    diamond marks the pipeline the win rate needs (closed-won + gap × coverage needed), with
+    its likely range as a thin line: a bar short of the diamond means build pipeline; a bar
+    past it, close what is in play.
 
     Parameters
     ----------
@@ -244,7 +250,7 @@ def plot_quota_gap(gap: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Ax
     >>> from matplotlib.figure import Figure
     >>> data = kt.load_sample()
     >>> gap = kt.quota_gap(data.opportunities, data.quotas, as_of=data.today)
-    >>> rows = gap[gap["period"] == "2024-12-01"]
+    >>> rows = kt.coaching.coverage_needed(gap[gap["period"] == "2024-12-01"], data)
     >>> ax = plot_quota_gap(rows, ax=Figure().subplots())
     >>> [float(bar.get_width()) for bar in ax.containers[0]] == rows["closed_won"].tolist()
     True
@@ -252,7 +258,7 @@ def plot_quota_gap(gap: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Ax
     ax = _axes(ax)
     stage_columns = [c for c in metric_columns(quota_gap, gap) if c not in quota_gap.columns
                      ] or ["open_pipeline"]
-    keys = key_columns(quota_gap, gap)
+    keys = [c for c in key_columns(quota_gap, gap) if c not in coverage_needed.columns]
     varying = [k for k in keys if gap[k].nunique(dropna=False) > 1] or keys[:1]
     fixed = [k for k in keys if k not in varying and len(gap)]
     y = _rows(ax, _labels(gap, varying) if varying else ["team"] * len(gap))
@@ -267,22 +273,51 @@ def plot_quota_gap(gap: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Ax
     has_quota = gap["quota"].notna().to_numpy()
     ax.vlines(gap["quota"].to_numpy(dtype=float)[has_quota], y[has_quota] - 0.45,
               y[has_quota] + 0.45, color=RED, linewidth=3, label="quota")
-    _side_notes(ax, y, ["no quota" if pd.isna(r.quota) else "quota reached" if r.gap == 0 else
-                        f"gap {r.gap:,.0f}" + ("" if pd.isna(r.coverage) else
-                                               f"\ncoverage {r.coverage:.1f}×")
-                        for r in gap.itertuples()])
-    ax.set_xlim(0, np.nanmax(np.r_[left, gap["quota"].to_numpy(dtype=float), 1.0]) * 1.05)
+    needed = _needed_marks(ax, gap, y)
+    _side_notes(ax, y, [_gap_note(r, "coverage_needed" in gap) for r in gap.itertuples()])
+    ax.set_xlim(0, np.nanmax(np.r_[left, gap["quota"].to_numpy(dtype=float), needed, 1.0]) * 1.05)
     ax.xaxis.set_major_formatter(MONEY)
     ax.xaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 2.5, 5, 10]))
     ax.set_xlabel("Amount")
     title = "Closed won + open pipeline vs quota"
     title += f" — {_labels(gap.head(1), fixed)[0]}" if fixed else ""
-    ax.set_title(title + "\nshort of the red line: build pipeline; past it: close what you have",
-                 fontsize="medium")
+    rule = ("bar short of the diamond (pipeline the win rate needs): build pipeline; past it: "
+            "close" if "coverage_needed" in gap else
+            "short of the red line: even winning every open deal misses the quota")
+    ax.set_title(f"{title}\n{rule}", fontsize="medium")
     below = ax.transAxes + ScaledTranslation(0, -0.5, ax.figure.dpi_scale_trans)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below, frameon=False,
-              ncol=min(len(stage_columns) + 2, 4), fontsize="small")
+              ncol=min(len(stage_columns) + 3, 4), fontsize="small")
     return ax
+
+
+def _needed_marks(ax: Axes, gap: pd.DataFrame, y: np.ndarray) -> np.ndarray:
+    """The diamond at closed-won + gap × coverage needed, and its range; returns the x's."""
+    if "coverage_needed" not in gap:
+        return np.array([])
+    base, short = gap["closed_won"].to_numpy(dtype=float), gap["gap"].to_numpy(dtype=float)
+    show = (short > 0) & gap["open_pipeline"].notna().to_numpy()
+    x = (base + short * gap["coverage_needed"].to_numpy(dtype=float))[show]
+    low = (base + short * gap["coverage_needed_low"].to_numpy(dtype=float))[show]
+    high = (base + short * gap["coverage_needed_high"].to_numpy(dtype=float))[show]
+    ax.hlines(y[show], low, high, color="black", linewidth=1, alpha=0.6)
+    ax.plot(x, y[show], marker="D", color="black", linestyle="none",
+            label="pipeline needed at the win rate (line: likely range)")
+    return x
+
+
+def _gap_note(row, judged: bool) -> str:
+    if pd.isna(row.quota):
+        return "no quota"
+    if row.gap == 0:
+        return "quota reached"
+    note = f"gap {row.gap:,.0f}"
+    if pd.isna(row.coverage):
+        return note
+    note += f"\ncoverage {row.coverage:.1f}×"
+    if judged and pd.notna(row.coverage_needed):
+        note += f" of {row.coverage_needed:.1f}× needed\n→ {row.verdict}"
+    return note
 
 
 def plot_plan(plan_frame: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
@@ -404,6 +439,16 @@ def plot_catalogue(catalogue: pd.DataFrame, *, ax: Axes | None = None, **kwargs)
     return ax
 
 
-# the composite draws the plots above, so it is imported last (kt.plots.rep_scorecard etc.)
-from kpitools.scorecard import (plot_scorecard, rep_scorecard, scorecard_frames,  # noqa: E402,F401
-                                team_frames)
+_MOVED = {"scorecard_frames": "coaching", "team_frames": "coaching",
+          "plot_scorecard": "scorecard", "rep_scorecard": "scorecard"}
+
+
+def __getattr__(name: str):
+    """Deprecated aliases: the scorecard's numbers moved to ``kpitools.coaching`` and its
+    figure to ``kpitools.scorecard`` (which sit above this module)."""
+    if name not in _MOVED:
+        raise AttributeError(f"module 'kpitools.plots' has no attribute {name!r}")
+    home = _MOVED[name]
+    warnings.warn(f"kt.plots.{name} is deprecated; use kt.{home}.{name}.", DeprecationWarning,
+                  stacklevel=2)
+    return getattr(importlib.import_module(f"kpitools.{home}"), name)

@@ -17,17 +17,19 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from kpitools import exercises
-from kpitools._repnumbers import (  # noqa: F401  (FALLBACKS: kt.widgets.FALLBACKS)
-    FALLBACKS, RepIndex, _plan_inputs, _rep_rows, _today, plan_inputs)
-from kpitools._widgetbase import (  # noqa: F401  (ALL_REPS, _format: kt.widgets.<name>)
-    ALL_REPS, EACH_REP, KPIWidget, _GREY, _SLIDER, _built, _figure, _format, _named, _rep,
+from kpitools._repindex import RepIndex, rep_rows
+from kpitools._widgetbase import (  # noqa: F401  (ALL_REPS: kt.widgets.ALL_REPS)
+    ALL_REPS, EACH_REP, KPIWidget, _GREY, _SLIDER, _built, _figure, _named, _rep,
     _rep_dropdown)
 from kpitools.activity import activity_ratios
+from kpitools.coaching import (  # noqa: F401  (plan_inputs: kt.widgets.plan_inputs)
+    coverage_needed, plan_inputs, rep_plan, scorecard_frames, team_frames, team_numbers, today)
 from kpitools.funnel import stage_conversion
 from kpitools.plan import plan
 from kpitools.plots import (plot_activity_ratios, plot_funnel, plot_plan, plot_quota_gap,
-                            plot_scorecard, plot_win_rate, scorecard_frames, team_frames)
+                            plot_win_rate)
 from kpitools.quota import quota_gap
+from kpitools.scorecard import plot_scorecard
 from kpitools.winrate import win_rate
 
 __all__ = ["KPIWidget", "funnel_explorer", "win_rate_explorer", "activity_explorer",
@@ -189,8 +191,8 @@ def quota_gap_explorer(data) -> KPIWidget:
     >>> w.result["rep"].tolist()
     ['Mei Lin']
     """
-    today = _today(data)
-    now = today.to_period("M").start_time
+    now_day = today(data)
+    now = now_day.to_period("M").start_time
     months = sorted(set(data.quotas["period"].dropna()) | {now})
     controls = {"rep": _rep_dropdown(data.quotas, data.opportunities),
                 "month": widgets.Dropdown(options=[(f"{m:%b %Y}", m) for m in months],
@@ -198,88 +200,102 @@ def quota_gap_explorer(data) -> KPIWidget:
 
     @functools.cache
     def every_gap():  # the same for every choice: computed once, at the first render
-        return quota_gap(data.opportunities, data.quotas, as_of=today, stages=data.stages)
+        gap = quota_gap(data.opportunities, data.quotas, as_of=now_day, stages=data.stages)
+        return coverage_needed(gap, data, as_of=now_day)
 
     def render(values, view):
-        gap = _rep_rows(every_gap(), _rep(values["rep"]))
+        gap = rep_rows(every_gap(), _rep(values["rep"]))
         rows = gap[gap["period"].eq(values["month"]).to_numpy()].reset_index(drop=True)
         view.figure(plot_quota_gap(rows, ax=_figure(9, 2.5 + 0.45 * len(rows))[1]).figure)
         view.table(rows)
         return rows
 
     return _built(KPIWidget(controls, render,
-                            title=f"Pipeline vs closed-won vs quota (as of {today:%d %b %Y})"))
+                            title=f"Pipeline vs closed-won vs quota (as of {now_day:%d %b %Y})"))
 
 
-def _headline(frame: pd.DataFrame) -> str:
+def _headline(frame: pd.DataFrame, close_month: pd.Timestamp | None = None) -> str:
     steps = frame.set_index("step")
     if "outreach" not in steps.index or pd.isna(steps.loc["outreach", "total"]):
         return "Not reachable with these numbers: a rate is 0."
+    when = f" from {close_month:%B %Y} on" if close_month is not None else ""
     return (f"You need {steps.loc['outreach', 'per_week']:,.0f} outreach touches a week "
-            f"({steps.loc['outreach', 'total']:,.0f} in all) to win "
-            f"{steps.loc['deals', 'total']:,.0f} deals.")
+            f"({steps.loc['outreach', 'total']:,.0f} a month) to win "
+            f"{steps.loc['deals', 'total']:,.0f} deals a month{when}.")
 
 
-def planner(data) -> KPIWidget:
-    """Work back from the target to the outreach a week it takes, from a rep's own numbers.
+def _chosen(data, rep_control: widgets.Dropdown, rep: str | None) -> None:
+    """Start a rep dropdown on ``rep``, else on ``data.me`` when that rep is in the list."""
+    rep = rep if rep is not None else getattr(data, "me", None)
+    if rep in rep_control.options:
+        rep_control.value = rep
 
-    Choosing a rep prefills the sliders from their numbers (``plan_inputs``); moving a slider
-    replans. The headline reads "You need N outreach touches a week".
+
+def planner(data, rep: str | None = None) -> KPIWidget:
+    """Work back from a monthly quota to the outreach a week it takes (the course's plan).
+
+    Choosing a rep sets the sliders to exactly the inputs of ``kt.coaching.rep_plan`` (the
+    planning rule and the small-sample rule; the notes under the chart say where each number
+    came from); moving a slider replans. The headline reads "You need N outreach touches a
+    week"; a month is 52 / 12 weeks.
 
     Parameters
     ----------
     data : CRMData
+    rep : str, optional
+        The rep to start with; default ``data.me``, else all reps.
 
     Returns
     -------
     KPIWidget
         Controls ``rep, target, avg_deal_size, win_rate, next_step_rate,
-        outreach_per_first_meeting, weeks``; ``.result`` is the ``plan`` table, ``.headline``
-        the sentence and ``.notes`` where the prefilled numbers came from.
+        outreach_per_first_meeting``; ``.result`` is the ``plan`` table, ``.plan`` the
+        ``RepPlan`` of the chosen rep, ``.headline`` the sentence and ``.notes`` where the
+        starting numbers came from.
 
     Examples
     --------
     >>> import kpitools as kt
-    >>> w = planner(kt.load_sample())
-    >>> w.controls["rep"].value = "Mei Lin"
+    >>> data = kt.load_sample()
+    >>> w = planner(data, rep="Mei Lin")
     >>> w.headline.startswith("You need")
     True
+    >>> w.result.equals(kt.coaching.rep_plan(data, "Mei Lin").table())
+    True
     """
-    def slider(description, value, low, high, step, form):
-        return widgets.FloatSlider(value=value, min=low, max=high, step=step,
+    def slider(description, low, high, step, form):
+        return widgets.FloatSlider(value=low, min=low, max=high, step=step,
                                    readout_format=form, description=description, **_SLIDER)
 
     controls = {
         "rep": _rep_dropdown(data.quotas, data.opportunities, data.activities),
-        "target": slider("Target revenue", 0, 0, 1, 1, ",.0f"),  # ranges set by the rep
-        "avg_deal_size": slider("Average deal size", 1, 1, 1, 1, ",.0f"),
-        "win_rate": slider("Win rate", 0.25, 0.01, 1, 0.01, ".0%"),
-        "next_step_rate": slider("First meetings with a next step", 0.5, 0.01, 1, 0.01, ".0%"),
-        "outreach_per_first_meeting": slider("Outreach per first meeting", 10, 1, 100, 0.5,
-                                             ".1f"),
-        "weeks": widgets.IntSlider(value=4, min=1, max=52, description="Weeks", **_SLIDER)}
+        "target": slider("Monthly quota", 0, 1, 1, ",.0f"),  # ranges set by the rep
+        "avg_deal_size": slider("Average deal size", 0, 1, 1, ",.0f"),
+        "win_rate": slider("Win rate", 0.01, 1, 0.01, ".0%"),
+        "next_step_rate": slider("First meetings with a next step", 0.01, 1, 0.01, ".0%"),
+        "outreach_per_first_meeting": slider("Outreach per first meeting", 1, 100, 0.5, ".1f")}
+    _chosen(data, controls["rep"], rep)
     filled_for = {}
     reps = RepIndex(data, ["opportunities", "quotas", "activities"])
+    team = functools.cache(lambda: team_numbers(data.opportunities, data.activities))
 
     def render(values, view):
-        if filled_for.get("rep") != values["rep"]:  # a new rep: prefill from their numbers
-            inputs, widget.notes = _plan_inputs(data, _rep(values["rep"]), reps)
+        if filled_for.get("rep") != values["rep"]:  # a new rep: start from their plan
+            widget.plan = rep_plan(data, _rep(values["rep"]), reps=reps, team=team())
+            widget.notes = widget.plan.notes()
+            inputs = widget.plan.kwargs()
             inputs["target"] = inputs.pop("target_revenue")
+            del inputs["weeks"]
             with widget.hold(refresh=False):
                 for name, value in inputs.items():
-                    control = widget.controls[name]
-                    if name in ("target", "avg_deal_size"):  # a range around the rep's number
-                        control.min, control.max = 0, max(value * 3, 1)
-                        control.min = 0 if name == "target" else max(round(value / 10), 1)
-                    elif name == "outreach_per_first_meeting":
-                        control.max = max(control.max, value * 2)
-                    control.value = round(value / control.step) * control.step
+                    _range_around(widget.controls[name], name, value)
+                    widget.controls[name].value = value  # exactly: no rounding to a step
             filled_for["rep"], values = values["rep"], widget.values()
         frame = plan(values["target"], values["avg_deal_size"], values["win_rate"],
                      next_step_rate=values["next_step_rate"],
                      outreach_per_first_meeting=values["outreach_per_first_meeting"],
-                     weeks=values["weeks"])
-        widget.headline = _headline(frame)
+                     weeks=widget.plan.weeks)
+        widget.headline = _headline(frame, widget.plan.close_month)
         view.html(f"<h3>{html.escape(widget.headline)}</h3>")
         view.figure(plot_plan(frame, ax=_figure(8, 3.5)[1]).figure)
         view.html(_GREY.format("<br>".join(map(html.escape, widget.notes))))
@@ -289,8 +305,21 @@ def planner(data) -> KPIWidget:
     body = widgets.VBox([controls["rep"], widgets.HBox([widgets.VBox(sliders[:3]),
                                                         widgets.VBox(sliders[3:])])])
     widget = KPIWidget(controls, render, title="Plan your weeks", body=body)
-    widget.headline, widget.notes = "", []
+    widget.headline, widget.notes, widget.plan = "", [], None
     return _built(widget)
+
+
+def _range_around(control: widgets.FloatSlider, name: str, value: float) -> None:
+    """A slider range that holds ``value`` with room to move either way."""
+    if name in ("target", "avg_deal_size"):
+        control.max = max(value * 3, 1, control.min)
+        control.min = 0
+        control.step = max(10 ** (len(f"{value:.0f}") - 3), 1)  # ~100 steps over the value
+    elif name == "outreach_per_first_meeting":
+        control.max = max(control.max, value * 2)
+        control.min = min(control.min, value)
+    else:
+        control.min = min(control.min, value)
 
 
 def leading_lagging_quiz(catalogue_frame: pd.DataFrame, keys) -> KPIWidget:
@@ -346,18 +375,21 @@ def leading_lagging_quiz(catalogue_frame: pd.DataFrame, keys) -> KPIWidget:
     return _built(KPIWidget(controls, render, title="Leading or lagging?", body=body))
 
 
-def dashboard(data) -> KPIWidget:
+def dashboard(data, rep: str | None = None) -> KPIWidget:
     """A no-code rep dashboard (for Voila): pick a rep, see the scorecard and the weekly plan.
 
     Parameters
     ----------
     data : CRMData
+    rep : str, optional
+        The rep to start with; default ``data.me``, else all reps.
 
     Returns
     -------
     KPIWidget
         Control ``rep``; ``.result`` is a dict of frames: ``activity``, ``funnel``,
-        ``win_rate``, ``quota_gap`` (see ``plots.scorecard_frames``) and ``plan``.
+        ``win_rate``, ``quota_gap`` (see ``kt.coaching.scorecard_frames``) and ``plan``
+        (``kt.coaching.rep_plan(data, rep).table()``).
 
     Examples
     --------
@@ -367,21 +399,24 @@ def dashboard(data) -> KPIWidget:
     ['activity', 'funnel', 'plan', 'quota_gap', 'win_rate']
     """
     controls = {"rep": _rep_dropdown(data.quotas, data.opportunities, data.activities)}
+    _chosen(data, controls["rep"], rep)
     reps = RepIndex(data, ["opportunities", "quotas", "activities", "stage_history"])
+    now = today(data)
+
     @functools.cache
     def team():  # the same for every rep: computed once, at the first render
-        return team_frames(data, _today(data))
+        return team_frames(data, now), team_numbers(data.opportunities, data.activities)
 
     def render(values, view):
         rep = _rep(values["rep"])
-        frames = scorecard_frames(data, rep, reps=reps, team=team())
-        inputs, notes = _plan_inputs(data, rep, reps)
-        frames["plan"] = plan(**inputs)
-        view.html(f"<h3>{html.escape(_headline(frames['plan']))}</h3>")
+        frames = scorecard_frames(data, rep, as_of=now, reps=reps, team=team()[0])
+        chosen = rep_plan(data, rep, as_of=now, reps=reps, team=team()[1])
+        frames["plan"] = chosen.table()
+        view.html(f"<h3>{html.escape(_headline(frames['plan'], chosen.close_month))}</h3>")
         view.figure(plot_scorecard(frames, fig=Figure(), title=f"{values['rep']} — as of "
-                                                               f"{_today(data):%d %b %Y}"))
+                                                               f"{now:%d %b %Y}"))
         view.figure(plot_plan(frames["plan"], ax=_figure(8, 3.5)[1]).figure)
-        view.html(_GREY.format("<br>".join(map(html.escape, notes))))
+        view.html(_GREY.format("<br>".join(map(html.escape, chosen.notes()))))
         return frames
 
     return _built(KPIWidget(controls, render, title="Rep dashboard"))

@@ -67,7 +67,8 @@ def test_handout_of_the_dashboard_shows_the_widget_charts(tmp_path):
     charts = PNG_IMG.findall(page)
     assert len(charts) >= 2, "the dashboard's scorecard and plan charts are in the page"
     assert all(base64.b64decode(c)[:8] == b"\x89PNG\r\n\x1a\n" for c in charts)
-    assert "Interactive widget, shown as run with" in page and "Rep: All reps" in page
+    # the dashboard opens on the course's rep (data.me)
+    assert "Interactive widget, shown as run with" in page and "Rep: Sam Carter" in page
     assert "You need" in page  # the plan's headline
     assert "widget-view+json" not in page and "Traceback" not in page
     assert "rep_dashboard.html" in (out / "index.html").read_text(encoding="utf-8")

@@ -200,6 +200,22 @@ def test_quota_gap_of_a_past_month_has_no_pipeline_figure(gap_rows):
     assert ax.get_xlim() == (0, pytest.approx(105.0))
 
 
+def test_quota_gap_marks_the_pipeline_the_win_rate_needs(gap_rows):
+    judged = gap_rows.assign(win_rate_used=0.25, coverage_needed=4.0, coverage_needed_low=2.5,
+                             coverage_needed_high=8.0,
+                             verdict=["build pipeline", "quota reached", "no quota"])
+    ax = plots.plot_quota_gap(judged)
+    # Ann: 40 won + a gap of 60 × 4 = 280; the range 40 + 60 × 2.5 to 40 + 60 × 8
+    assert ax.lines[0].get_xdata().tolist() == [280.0]
+    assert ax.collections[1].get_segments()[0][:, 0].tolist() == [190.0, 520.0]
+    assert texts(ax)[0] == "gap 60\ncoverage 0.5× of 4.0× needed\n→ build pipeline"
+    assert "bar short of the diamond" in ax.get_title()
+    assert "close what you have" not in ax.get_title()
+    assert ax.get_xlim()[1] == pytest.approx(280 * 1.05)
+    assert "pipeline needed at the win rate" in " ".join(
+        t.get_text() for t in ax.get_legend().get_texts())
+
+
 # --- plot_plan --------------------------------------------------------------------------------
 def test_plan_draws_centred_bars_of_the_totals():
     frame = kt.plan(100_000, 5_000, 0.25, next_step_rate=0.5, outreach_per_first_meeting=12,
@@ -240,26 +256,6 @@ def test_catalogue_counts_leading_and_lagging_per_group():
     assert widths(lagging) == expected["lagging"].tolist()
 
 
-# --- scorecard --------------------------------------------------------------------------------
-def test_rep_scorecard_has_four_panels_from_the_reps_numbers(sample):
-    fig = plots.rep_scorecard(sample, "Mei Lin")
-    assert len(fig.axes) == 4 and "Mei Lin" in fig.get_suptitle()
-    activity, funnel, rates, gap = fig.axes
-    mine = sample.opportunities[sample.opportunities["rep"] == "Mei Lin"]
-    expected = kt.stage_conversion(sample.stage_history, mine)
-    assert widths(funnel.containers[0]) == expected["reached"].astype(float).tolist()
-    assert [t.get_text() for t in rates.get_yticklabels()] == ["Mei Lin", "Team"]
-    assert rates.lines[0].get_xdata()[0] == kt.win_rate(mine)["win_rate"][0]
-    assert [t.get_text() for t in gap.get_yticklabels()][-1] == "Dec 2024"
-
-
-def test_team_scorecard_compares_reps_this_month(sample):
-    frames = plots.scorecard_frames(sample)
-    assert frames["quota_gap"]["period"].unique().tolist() == [T("2024-12-01")]
-    assert frames["win_rate"]["who"].iloc[-1] == "Team"
-    assert len(frames["win_rate"]) == sample.opportunities["rep"].nunique() + 1
-
-
 def test_period_labels_read_as_quarters_or_months():
     quarters = pd.Series(pd.to_datetime(["2024-01-01", "2024-04-01"]))
     months = pd.Series(pd.to_datetime(["2024-01-01", "2024-02-01"]))
@@ -276,14 +272,3 @@ def test_without_ax_each_chart_gets_its_own_figure():
         kt.activity_ratios(data.activities, by="rep", freq="W"), "next_step_rate")
     assert first.figure is not second.figure
     plt.close("all")
-
-
-def test_scorecard_frames_with_a_rep_index_and_team_frames_are_the_same(sample):
-    from kpitools._repnumbers import RepIndex
-    reps = RepIndex(sample, ["opportunities", "activities", "stage_history"])
-    team = plots.team_frames(sample, sample.today)
-    for rep in ("Mei Lin", "Sam Carter", None):
-        plain = plots.scorecard_frames(sample, rep)
-        fast = plots.scorecard_frames(sample, rep, reps=reps, team=team)
-        for name in plain:
-            pd.testing.assert_frame_equal(fast[name], plain[name], obj=name)

@@ -1,4 +1,5 @@
 """Widgets: driven by setting .value, each result equals a direct kpitools call."""
+import html
 import warnings
 
 import pandas as pd
@@ -13,7 +14,7 @@ T = pd.Timestamp
 
 @pytest.fixture(scope="module")
 def sample():
-    return kt.load_sample()
+    return kt.course_data("sample")  # the practice team, with data.me
 
 
 @pytest.fixture
@@ -100,7 +101,8 @@ def test_activity_explorer_rep_period_and_comparison(sample):
 
 def test_quota_gap_explorer_rows_of_the_chosen_rep_and_month(sample):
     w = kw.quota_gap_explorer(sample)
-    gap = kt.quota_gap(sample.opportunities, sample.quotas, as_of=sample.today)
+    gap = kt.coaching.coverage_needed(
+        kt.quota_gap(sample.opportunities, sample.quotas, as_of=sample.today), sample)
     this_month = gap[gap["period"] == T("2024-12-01")].reset_index(drop=True)
     assert_frame_equal(w.result, this_month)
     with w.hold():
@@ -112,94 +114,35 @@ def test_quota_gap_explorer_rows_of_the_chosen_rep_and_month(sample):
         expected["closed_won"].tolist()
 
 
-def test_planner_prefills_from_the_reps_numbers_and_replans(sample):
+def test_planner_starts_at_the_reps_exact_plan_and_replans(sample):
     w = kw.planner(sample)
+    assert w.controls["rep"].value == sample.me  # the course's rep first
     assert w.controls["win_rate"].continuous_update is False
     w.controls["rep"].value = "Mei Lin"
-    mine = of(sample.opportunities, "Mei Lin")
-    ratios = kt.activity_ratios(of(sample.activities, "Mei Lin"))
+    chosen = kt.coaching.rep_plan(sample, "Mei Lin")
+    inputs = chosen.kwargs()
     c = {name: control.value for name, control in w.controls.items()}
-    assert c["win_rate"] == pytest.approx(kt.win_rate(mine)["win_rate"][0], abs=0.005)
-    assert c["avg_deal_size"] == pytest.approx(kt.deal_metrics(mine)["avg_deal_size"][0], abs=50)
-    assert c["next_step_rate"] == pytest.approx(ratios["next_step_rate"][0], abs=0.005)
-    assert c["outreach_per_first_meeting"] == pytest.approx(
-        ratios["outreach_per_first_meeting"][0], abs=0.25)
-    gap = kt.quota_gap(mine, of(sample.quotas, "Mei Lin"), by=None, as_of=sample.today)
-    assert c["target"] == pytest.approx(gap.loc[gap["period"] == T("2024-12-01"), "gap"].iloc[0],
-                                        abs=250)
-    assert c["weeks"] == 3  # 13 → 31 December
-    deal = w.controls["avg_deal_size"]  # a range around the rep's own number
-    assert deal.min == pytest.approx(c["avg_deal_size"] / 10, abs=1)
-    assert deal.max == pytest.approx(c["avg_deal_size"] * 3, abs=3)
-    assert w.controls["target"].max == pytest.approx(c["target"] * 3, abs=3)
-    expected = kt.plan(c["target"], c["avg_deal_size"], c["win_rate"],
-                       next_step_rate=c["next_step_rate"],
-                       outreach_per_first_meeting=c["outreach_per_first_meeting"], weeks=3)
-    assert_frame_equal(w.result, expected)
-    per_week = expected.set_index("step").loc["outreach", "per_week"]
-    assert w.headline.startswith(f"You need {per_week:,} outreach touches a week")
+    assert c["target"] == inputs["target_revenue"]  # exactly, not rounded to a slider step
+    for name in ("avg_deal_size", "win_rate", "next_step_rate", "outreach_per_first_meeting"):
+        assert c[name] == inputs[name], name
+    assert_frame_equal(w.result, chosen.table())
+    per_week = chosen.outreach_per_week
+    assert w.headline.startswith(f"You need {per_week:,.0f} outreach touches a week")
+    assert "from January 2025 on" in w.headline
     assert w.headline in shown_html(w)
-    w.controls["weeks"].value = 6
-    assert w.result["per_week"].tolist() == [-(-t // 6) for t in expected["total"]]
+    assert all(html.escape(note) in shown_html(w) for note in chosen.notes())
+    deal = w.controls["avg_deal_size"]  # a range around the rep's own number
+    assert deal.min == 0 and deal.max == pytest.approx(c["avg_deal_size"] * 3)
+    w.controls["win_rate"].value = 0.5
+    expected = kt.plan(c["target"], c["avg_deal_size"], 0.5, next_step_rate=c["next_step_rate"],
+                       outreach_per_first_meeting=c["outreach_per_first_meeting"],
+                       weeks=52 / 12)
+    assert_frame_equal(w.result, expected)
 
 
-def test_plan_inputs_fall_back_to_team_numbers(small):
-    # Ann has activities but no deals at all: the team's deal numbers are used
-    inputs, notes = kw._plan_inputs(small, "Ann")
-    team = kt.win_rate(small.opportunities)["win_rate"][0]
-    assert inputs["win_rate"] == team
-    assert inputs["avg_deal_size"] == kt.deal_metrics(small.opportunities)["avg_deal_size"][0]
-    assert any("win rate: Ann has no usable number yet" in n for n in notes)
-    assert kt.plan(**kw.plan_inputs(small, "Ann"))["step"].tolist()[-1] == "outreach"
-    # Bo has no first meetings: the team's ratios are used, and no quota: a typical quota
-    inputs, notes = kw._plan_inputs(small, "Bo")
-    assert inputs["next_step_rate"] == 0.5 and inputs["outreach_per_first_meeting"] == 4.0
-    assert inputs["target_revenue"] == 20.0 and inputs["weeks"] == 4
-    assert notes[0].startswith("target: no quota found")
-    empty = kt.clean({})
-    inputs, notes = kw._plan_inputs(empty, None)
-    assert inputs["win_rate"] == kw.FALLBACKS["win_rate"]
-    assert "a typical value is used" in notes[1]
-
-
-def test_rep_index_gives_the_rows_and_numbers_of_filtering(sample):
-    from kpitools._repnumbers import RepIndex
-    reps = RepIndex(sample, ["opportunities", "stage_history", "activities"])
-    for rep in [*sorted(sample.opportunities["rep"].unique()), "Nobody"]:
-        mine = of(sample.opportunities, rep)
-        history = sample.stage_history[sample.stage_history["opportunity_id"].isin(
-            mine["opportunity_id"])]
-        assert_frame_equal(reps.rows("opportunities", rep), mine)
-        assert_frame_equal(reps.rows("stage_history", rep), history)
-        assert_frame_equal(reps.rows("activities", rep), of(sample.activities, rep))
-        assert_frame_equal(reps.rows("quotas", rep), of(sample.quotas, rep))  # not indexed
-        for policy in ("backfill", "strict"):
-            assert_frame_equal(
-                kt.stage_conversion(reps.rows("stage_history", rep),
-                                    reps.rows("opportunities", rep), policy=policy),
-                kt.stage_conversion(sample.stage_history, mine, policy=policy))
-        assert_frame_equal(kt.win_rate(reps.rows("opportunities", rep)), kt.win_rate(mine))
-    assert reps.rows("opportunities", None) is sample.opportunities
-
-
-def test_rep_index_leaves_out_rows_without_a_rep(opps, history):
-    from kpitools._repnumbers import RepIndex
-    opps = opps.assign(rep=["x", None, "y", "y", "y"])
-    data = kt.CRMData(opportunities=opps, stage_history=history)
-    reps = RepIndex(data, ["opportunities", "stage_history"])
-    assert reps.rows("opportunities", "x")["opportunity_id"].tolist() == ["A"]
-    assert reps.rows("stage_history", "x").index.tolist() == [0, 1, 2]
-    assert reps.rows("stage_history", "y").index.tolist() == [5, 6, 7, 8]  # not B's, not X's
-
-
-def test_planner_with_a_reached_quota_plans_a_full_month(small):
-    w = kw.planner(small)  # no data.today: the last date in the data (2024-03-01) is "now"
-    w.controls["rep"].value = "x"  # nothing closed in March yet: the whole quota is open
-    assert w.controls["target"].value == 20.0 and w.controls["weeks"].value == 5
-    w.controls["rep"].value = "y"  # won 8 of a 5 quota on 1 March
-    assert w.notes[0].startswith("target: a full monthly quota")
-    assert w.controls["target"].value == 5.0 and w.controls["weeks"].value == 4
-    assert w.result["total"].tolist()[0] == 1  # one deal of 8 covers 5
+def test_planner_for_all_reps_is_the_teams_plan(sample):
+    w = kw.planner(sample, rep=kw.ALL_REPS)
+    assert_frame_equal(w.result, kt.coaching.rep_plan(sample, None).table())
 
 
 def test_an_error_in_a_callback_shows_in_the_output(sample, monkeypatch):
@@ -249,9 +192,9 @@ def test_dashboard_shows_scorecard_and_plan_for_the_rep(sample):
     board = kw.dashboard(sample)
     assert sorted(board.result) == ["activity", "funnel", "plan", "quota_gap", "win_rate"]
     board.controls["rep"].value = "Sofia Rossi"
-    assert_frame_equal(board.result["plan"], kt.plan(**kw.plan_inputs(sample, "Sofia Rossi")))
+    assert_frame_equal(board.result["plan"], kt.coaching.rep_plan(sample, "Sofia Rossi").table())
     assert_frame_equal(board.result["win_rate"],
-                       kt.plots.scorecard_frames(sample, "Sofia Rossi")["win_rate"])
+                       kt.coaching.scorecard_frames(sample, "Sofia Rossi")["win_rate"])
     assert [len(f.axes) for f in board.figures] == [4, 1]
     assert "outreach touches a week" in shown_html(board)
     assert kinds(board).count(["image/png", "text/plain"]) == 2
@@ -278,13 +221,3 @@ def test_hold_refreshes_once_after_several_changes(small):
     with w.hold(refresh=False):
         w.controls["rep"].value = "Bo"
     assert len(calls) == 1 and w.values()["rep"] == "Bo"
-
-
-def test_tables_show_rates_as_percent_and_money_with_separators():
-    frame = pd.DataFrame({"period": [T("2024-03-01")], "won": [1200], "win_rate": [0.256],
-                          "closed_won": [12345.6], "pipeline_Qualify": [1000.0],
-                          "coverage": [1.25], "avg_cycle_days": [10.04], "rep": ["Ann"],
-                          "ci_low": [float("nan")]})
-    shown = kw._format(frame).iloc[0].tolist()
-    assert shown == ["2024-03-01", "1,200", "26%", "12,346", "1,000", "1.2×", "10.0", "Ann", "–"]
-    assert list(kw._format(frame).columns)[:3] == ["period", "won", "win rate"]
