@@ -39,7 +39,7 @@ from kpitools.schema import SchemaError
 from kpitools.winrate import win_rate
 
 __all__ = ["SMALL_SAMPLE", "WEEKS_PER_MONTH", "FALLBACKS", "today", "blend", "Estimate",
-           "RepPlan", "rep_plan", "plan_inputs", "team_numbers", "coverage_needed",
+           "RepPlan", "rep_plan", "plan_inputs", "headline", "team_numbers", "coverage_needed",
            "scorecard_frames", "team_frames", "RepIndex"]
 
 SMALL_SAMPLE = 10          # the team's ratio counts as this many of the rep's own cases
@@ -182,6 +182,10 @@ class RepPlan:
         """The reverse funnel: ``step, total, per_week`` (total = one month)."""
         return plan(**self.kwargs())
 
+    def headline(self) -> str:
+        """The plan in one sentence (the planner and the dashboard show the same)."""
+        return headline(self.table(), self.close_month)
+
     @property
     def outreach_per_week(self) -> float:
         """The weekly outreach target (NaN when a rate is 0)."""
@@ -266,10 +270,11 @@ def _estimates(own: dict, team: dict, rep: str | None) -> dict:
     return out
 
 
-def _monthly_quota(quotas: pd.DataFrame, rep: str | None, month: pd.Timestamp) -> tuple:
-    """(quota, note): the quota of ``month``, else the latest one set before it."""
-    if not len(quotas):
-        return 0.0, "no quota in the data, so no revenue target (set a monthly quota)"
+def _monthly_quota(data, opps: pd.DataFrame, rep: str | None, month: pd.Timestamp,
+                   as_of: pd.Timestamp) -> tuple:
+    """(quota, note): the quota of ``month``, else the latest one set before it, else the
+    team's median, else what the rep (or team) won a month lately; NaN with no target at all."""
+    quotas = data.quotas
     known = quotas[(quotas["period"] <= month).to_numpy() & quotas["quota"].notna().to_numpy()]
     known = known.sort_values("period", kind="stable").groupby("rep", sort=False).tail(1)
     mine = rep_rows(known, rep)
@@ -279,8 +284,55 @@ def _monthly_quota(quotas: pd.DataFrame, rep: str | None, month: pd.Timestamp) -
         when = f"{month:%B}'s quota" if latest == month and rep else (
             f"{latest:%B}'s quota, the latest set" if rep else "the reps' latest monthly quotas")
         return amount, f"a monthly quota of {amount:,.0f} ({when})"
-    amount = float(known["quota"].median())
-    return amount, f"{rep} has no quota, so the team's median monthly quota of {amount:,.0f}"
+    if len(known):
+        amount = float(known["quota"].median())
+        return amount, f"{rep} has no quota, so the team's median monthly quota of {amount:,.0f}"
+    won = _recent_monthly_revenue(opps, as_of)
+    if won > 0:
+        return won, (f"no quota in the data, so what {rep or 'the team'} won a month over the "
+                     f"last {RECENT_MONTHS} months: {won:,.0f} (set a monthly quota to plan "
+                     "for it instead)")
+    return np.nan, "no quota and no won deals in the data yet: set a monthly quota"
+
+
+RECENT_MONTHS = 6  # months of won revenue that stand in for a missing quota
+
+
+def _recent_monthly_revenue(opps: pd.DataFrame, as_of: pd.Timestamp) -> float:
+    """Won revenue a month over the ``RECENT_MONTHS`` complete months before ``as_of``'s."""
+    if not {"status", "closed_at", "amount"} <= set(opps.columns):
+        return 0.0
+    end = as_of.to_period("M").start_time
+    start = end - pd.DateOffset(months=RECENT_MONTHS)
+    won = opps[opps["status"].eq("won").to_numpy() & opps["closed_at"].ge(start).to_numpy()
+               & opps["closed_at"].lt(end).to_numpy()]
+    return float(won["amount"].sum()) / RECENT_MONTHS
+
+
+def headline(frame: pd.DataFrame, close_month: pd.Timestamp | None = None) -> str:
+    """The plan in one sentence: "You need N outreach touches a week ...".
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> headline(kt.plan(100_000, 5_000, 0.25, next_step_rate=0.5,
+    ...                  outreach_per_first_meeting=12, weeks=52 / 12))
+    'You need 444 outreach touches a week (1,920 a month) to win 20 deals a month.'
+    >>> headline(kt.plan(0, 5_000, 0.25, next_step_rate=0.5, outreach_per_first_meeting=12))
+    'No target yet: set a monthly quota above zero to see the outreach it takes.'
+    """
+    steps = frame.set_index("step")
+    if "outreach" not in steps.index:
+        return "The plan needs a next-step rate and outreach per first meeting."
+    deals = steps.loc["deals", "total"]
+    if pd.isna(deals) or deals <= 0:  # no target (a deal size of 0 is not offered)
+        return "No target yet: set a monthly quota above zero to see the outreach it takes."
+    if pd.isna(steps.loc["outreach", "total"]):
+        return "Not reachable with these numbers: a rate is 0."
+    when = f" from {close_month:%B %Y} on" if close_month is not None else ""
+    return (f"You need {steps.loc['outreach', 'per_week']:,.0f} outreach touches a week "
+            f"({steps.loc['outreach', 'total']:,.0f} a month) to win {deals:,.0f} "
+            f"deal{'s' if deals != 1 else ''} a month{when}.")
 
 
 def rep_plan(data, rep: str | None = None, *, as_of=None, reps: RepIndex | None = None,
@@ -325,7 +377,7 @@ def rep_plan(data, rep: str | None = None, *, as_of=None, reps: RepIndex | None 
     cycle = team["cycle_days"]
     close_month = (as_of + pd.Timedelta(days=0 if np.isnan(cycle) else cycle)).to_period(
         "M").start_time
-    quota, note = _monthly_quota(data.quotas, rep, close_month)
+    quota, note = _monthly_quota(data, reps.rows("opportunities", rep), rep, close_month, as_of)
     return RepPlan(rep, as_of, quota, note, close_month, cycle, _estimates(own, team, rep))
 
 

@@ -348,7 +348,9 @@ def plot_plan(plan_frame: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> 
     width = np.nan_to_num(plan_frame["total"].to_numpy(dtype=float))
     ax.barh(y, width, left=-width / 2, **{"color": BLUE, "height": 0.7, **kwargs})
     weekly = "per_week" in plan_frame.columns
-    _side_notes(ax, y, ["not reachable: a rate is 0" if pd.isna(r.total) else
+    missing = ("no target yet" if len(plan_frame) and pd.isna(plan_frame["total"].iloc[0])
+               else "not reachable: a rate is 0")
+    _side_notes(ax, y, [missing if pd.isna(r.total) else
                         f"{r.total:,.0f} in total" + (f"\n{r.per_week:,.0f} a week" if weekly
                                                       else "") for r in plan_frame.itertuples()],
                 size="large")

@@ -13,6 +13,7 @@ import functools
 import html
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -23,7 +24,8 @@ from kpitools._widgetbase import (  # noqa: F401  (ALL_REPS: kt.widgets.ALL_REPS
     _rep_dropdown)
 from kpitools.activity import activity_ratios
 from kpitools.coaching import (  # noqa: F401  (plan_inputs: kt.widgets.plan_inputs)
-    coverage_needed, plan_inputs, rep_plan, scorecard_frames, team_frames, team_numbers, today)
+    coverage_needed, headline, plan_inputs, rep_plan, scorecard_frames, team_frames, team_numbers,
+    today)
 from kpitools.funnel import stage_conversion
 from kpitools.plan import plan
 from kpitools.plots import (plot_activity_ratios, plot_funnel, plot_plan, plot_quota_gap,
@@ -214,16 +216,6 @@ def quota_gap_explorer(data) -> KPIWidget:
                             title=f"Pipeline vs closed-won vs quota (as of {now_day:%d %b %Y})"))
 
 
-def _headline(frame: pd.DataFrame, close_month: pd.Timestamp | None = None) -> str:
-    steps = frame.set_index("step")
-    if "outreach" not in steps.index or pd.isna(steps.loc["outreach", "total"]):
-        return "Not reachable with these numbers: a rate is 0."
-    when = f" from {close_month:%B %Y} on" if close_month is not None else ""
-    return (f"You need {steps.loc['outreach', 'per_week']:,.0f} outreach touches a week "
-            f"({steps.loc['outreach', 'total']:,.0f} a month) to win "
-            f"{steps.loc['deals', 'total']:,.0f} deals a month{when}.")
-
-
 def _chosen(data, rep_control: widgets.Dropdown, rep: str | None) -> None:
     """Start a rep dropdown on ``rep``, else on ``data.me`` when that rep is in the list."""
     rep = rep if rep is not None else getattr(data, "me", None)
@@ -270,7 +262,7 @@ def planner(data, rep: str | None = None) -> KPIWidget:
     controls = {
         "rep": _rep_dropdown(data.quotas, data.opportunities, data.activities),
         "target": slider("Monthly quota", 0, 1, 1, ",.0f"),  # ranges set by the rep
-        "avg_deal_size": slider("Average deal size", 0, 1, 1, ",.0f"),
+        "avg_deal_size": slider("Average deal size", 1, 2, 1, ",.0f"),
         "win_rate": slider("Win rate", 0.01, 1, 0.01, ".0%"),
         "next_step_rate": slider("First meetings with a next step", 0.01, 1, 0.01, ".0%"),
         "outreach_per_first_meeting": slider("Outreach per first meeting", 1, 100, 0.5, ".1f")}
@@ -289,15 +281,16 @@ def planner(data, rep: str | None = None) -> KPIWidget:
             with widget.hold(refresh=False):
                 for name, value in inputs.items():
                     _range_around(widget.controls[name], name, value)
-                    widget.controls[name].value = value  # exactly: no rounding to a step
+                    widget.controls[name].value = 0 if np.isnan(value) else value  # exactly
             filled_for["rep"], values = values["rep"], widget.values()
         frame = plan(values["target"], values["avg_deal_size"], values["win_rate"],
                      next_step_rate=values["next_step_rate"],
                      outreach_per_first_meeting=values["outreach_per_first_meeting"],
                      weeks=widget.plan.weeks)
-        widget.headline = _headline(frame, widget.plan.close_month)
+        widget.headline = headline(frame, widget.plan.close_month)
         view.html(f"<h3>{html.escape(widget.headline)}</h3>")
-        view.figure(plot_plan(frame, ax=_figure(8, 3.5)[1]).figure)
+        if frame["total"].iloc[0] > 0:  # a chart of zeros says nothing
+            view.figure(plot_plan(frame, ax=_figure(8, 3.5)[1]).figure)
         view.html(_GREY.format("<br>".join(map(html.escape, widget.notes))))
         return frame
 
@@ -312,8 +305,9 @@ def planner(data, rep: str | None = None) -> KPIWidget:
 def _range_around(control: widgets.FloatSlider, name: str, value: float) -> None:
     """A slider range that holds ``value`` with room to move either way."""
     if name in ("target", "avg_deal_size"):
-        control.max = max(value * 3, 1, control.min)
-        control.min = 0
+        value = 0 if np.isnan(value) else value  # no target yet: the rep sets one
+        control.max = max(value * 3, 2, control.min)
+        control.min = 0 if name == "target" else 1
         control.step = max(10 ** (len(f"{value:.0f}") - 3), 1)  # ~100 steps over the value
     elif name == "outreach_per_first_meeting":
         control.max = max(control.max, value * 2)
@@ -412,10 +406,11 @@ def dashboard(data, rep: str | None = None) -> KPIWidget:
         frames = scorecard_frames(data, rep, as_of=now, reps=reps, team=team()[0])
         chosen = rep_plan(data, rep, as_of=now, reps=reps, team=team()[1])
         frames["plan"] = chosen.table()
-        view.html(f"<h3>{html.escape(_headline(frames['plan'], chosen.close_month))}</h3>")
+        view.html(f"<h3>{html.escape(chosen.headline())}</h3>")
         view.figure(plot_scorecard(frames, fig=Figure(), title=f"{values['rep']} — as of "
                                                                f"{now:%d %b %Y}"))
-        view.figure(plot_plan(frames["plan"], ax=_figure(8, 3.5)[1]).figure)
+        if frames["plan"]["total"].iloc[0] > 0:  # no target, no plan chart
+            view.figure(plot_plan(frames["plan"], ax=_figure(8, 3.5)[1]).figure)
         view.html(_GREY.format("<br>".join(map(html.escape, chosen.notes()))))
         return frames
 

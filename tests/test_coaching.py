@@ -103,8 +103,19 @@ def test_notes_state_the_rule_next_to_every_number(small):
 def test_no_data_anywhere_uses_typical_values_and_says_so():
     plan = coaching.rep_plan(kt.clean({}), None)
     assert plan.inputs["win_rate"].value == coaching.FALLBACKS["win_rate"]
-    assert plan.quota == 0 and "no quota in the data" in plan.notes()[0]
+    assert np.isnan(plan.quota) and "no quota and no won deals in the data" in plan.notes()[0]
+    assert plan.headline().startswith("No target yet")
     assert "no data yet, so a typical value" in plan.notes()[2]
+
+
+def test_without_quotas_the_target_is_what_was_won_a_month_lately(small):
+    data = kt.CRMData(opportunities=small.opportunities, activities=small.activities,
+                      today=T("2024-03-15"))
+    # the six months before March: A (10, February) for x; A and E... E closed in March
+    plan = coaching.rep_plan(data, "x")
+    assert plan.quota == pytest.approx(10 / 6)
+    assert "what x won a month over the last 6 months" in plan.quota_note
+    assert coaching.rep_plan(data, "y").quota_note.startswith("no quota and no won deals")
 
 
 def test_a_rep_without_a_quota_gets_the_teams_median(small):

@@ -65,7 +65,7 @@ def test_weekly_outreach_is_one_number_in_notebook_planner_and_dashboard(sample,
         as_rep = dataclasses.replace(sample, me=rep)
         monkeypatch.setattr(kt, "course_data", lambda *args, **kwargs: as_rep)
         printed, values = run(shell, plan_cells)
-        notebook = number(re.search(r"weekly outreach target: ([\d,]+) touches", printed)[1])
+        notebook = number(WEEKLY.search(printed)[1])
         planner = values[-1]
         assert planner.controls["rep"].value == rep
         _, (board,) = run(shell, dashboard_cells)

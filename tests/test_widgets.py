@@ -132,7 +132,7 @@ def test_planner_starts_at_the_reps_exact_plan_and_replans(sample):
     assert w.headline in shown_html(w)
     assert all(html.escape(note) in shown_html(w) for note in chosen.notes())
     deal = w.controls["avg_deal_size"]  # a range around the rep's own number
-    assert deal.min == 0 and deal.max == pytest.approx(c["avg_deal_size"] * 3)
+    assert deal.min == 1 and deal.max == pytest.approx(c["avg_deal_size"] * 3)
     w.controls["win_rate"].value = 0.5
     expected = kt.plan(c["target"], c["avg_deal_size"], 0.5, next_step_rate=c["next_step_rate"],
                        outreach_per_first_meeting=c["outreach_per_first_meeting"],
@@ -221,3 +221,11 @@ def test_hold_refreshes_once_after_several_changes(small):
     with w.hold(refresh=False):
         w.controls["rep"].value = "Bo"
     assert len(calls) == 1 and w.values()["rep"] == "Bo"
+
+
+def test_without_a_target_the_planner_says_so_instead_of_zeros():
+    w = kw.planner(kt.clean({}))
+    assert w.controls["target"].value == 0 and w.error is None
+    assert w.headline.startswith("No target yet") and not w.figures
+    w.controls["target"].value = 1.5  # a target set by hand plans again
+    assert w.headline.startswith("You need") and len(w.figures) == 1
