@@ -14,6 +14,7 @@ from kpitools._parse import arrow_text
 PERIOD = "period"
 _MONTHS_PER = {"M": 1, "MS": 1, "ME": 1, "Q": 3, "QS": 3, "QE": 3,
                "Y": 12, "YS": 12, "YE": 12, "A": 12, "AS": 12}
+_DAYS_WEEKS = ("W", "W-SUN", "D")
 _NS_PER_DAY = 86_400 * 10**9
 
 
@@ -36,7 +37,7 @@ def period_start(dates: pd.Series, freq: str) -> pd.Series:
     ['2024-04-01', '2024-04-01']
     """
     ticks, per_day, missing = _ticks(dates)
-    key = freq.upper().split("-")[0] if freq.upper() in ("W", "W-SUN", "D") else freq
+    key = freq.upper().split("-")[0] if freq.upper() in _DAYS_WEEKS else freq
     if key == "D":
         start = ticks - ticks % per_day
     elif key == "W":  # 1970-01-01 was a Thursday
@@ -50,6 +51,18 @@ def period_start(dates: pd.Series, freq: str) -> pd.Series:
     start *= _NS_PER_DAY // per_day  # as nanoseconds
     np.putmask(start, missing, np.iinfo("int64").min)  # NaT
     return pd.Series(start.view("datetime64[ns]"), index=dates.index, name=PERIOD, copy=False)
+
+
+def is_fast_freq(freq) -> bool:
+    """Whether :func:`period_start` computes ``freq`` itself (days, weeks, months, quarters,
+    years) rather than through pandas' periods.
+
+    Examples
+    --------
+    >>> is_fast_freq("QS"), is_fast_freq("W-MON")
+    (True, False)
+    """
+    return isinstance(freq, str) and freq.upper() in (*_DAYS_WEEKS, *_MONTHS_PER)
 
 
 def _ticks(dates: pd.Series) -> tuple[np.ndarray, int, np.ndarray]:
@@ -168,15 +181,11 @@ def lookup(index: pd.Index, values: pd.Series) -> np.ndarray:
     return position[codes[len(index):]]
 
 
-def keys(frame: pd.DataFrame, by, date_column: str | None = None, freq: str | None = None,
-         table: str = "table", where: str = "kpitools") -> dict[str, pd.Series]:
-    """The group-key columns for ``frame``: the ``by`` columns, then ``period`` if ``freq``."""
-    out = {}
-    for column in as_list(by):
-        if column not in frame.columns:
-            raise KeyError(f"{where}: cannot group by {column!r}: not a column of {table}. "
-                           f"Columns: {list(frame.columns)}.")
-        out[column] = frame[column]
+def keys(frame: pd.DataFrame, by, date_column: str | None = None,
+         freq: str | None = None) -> dict[str, pd.Series]:
+    """The group-key columns for ``frame``: the ``by`` columns, then ``period`` if ``freq``.
+    (The KPI functions have checked that the columns exist: ``_conform.table``.)"""
+    out = {column: frame[column] for column in as_list(by)}
     if freq is not None:
         out[PERIOD] = period_start(frame[date_column], freq)
     return out

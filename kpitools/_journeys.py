@@ -1,8 +1,11 @@
 """Each deal's path through the stages, rebuilt once from stage history (private).
 
 Stages are coded 0..k-1 in order; ``WON = k`` and ``LOST = k + 1`` mark the close. History rows
-of unknown deals or unknown stages are ignored. A closed deal whose history does not end in its
-terminal label gets one at ``closed_at``, so its last open visit ends when the deal closed.
+of unknown deals or unknown stages are ignored; a row repeating the deal's previous stage (a
+CRM's field-history row for an amount or date edit) is not a new visit. Entries of one deal at
+the same moment are taken in stage order, so the table's row order never matters. A closed
+deal whose history does not end in its terminal label gets one at ``closed_at``, so its last
+open visit ends when the deal closed.
 """
 from __future__ import annotations
 
@@ -11,8 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kpitools._groups import equals, lookup
-from kpitools.schema import DEFAULT_STAGES, TERMINAL_STAGES, SchemaError, require_columns
+from kpitools import _conform
+from kpitools._groups import lookup
+from kpitools.schema import DEFAULT_STAGES, STATUSES, TERMINAL_STAGES, SchemaError
 
 DAY = np.timedelta64(1, "D")
 
@@ -27,7 +31,8 @@ class Journeys:
     visited: np.ndarray       # (deals, k) bool: recorded in the stage (history or current)
     visit_deal: np.ndarray    # per visit of an open stage: the deal,
     visit_code: np.ndarray    # the stage,
-    visit_days: np.ndarray    # and its length in days (NaN while unfinished)
+    visit_start: np.ndarray   # when it began,
+    visit_days: np.ndarray    # and its length in days (NaN while unfinished or unknown)
     move_deal: np.ndarray     # per move out of an open stage: the deal,
     move_from: np.ndarray     # the stage left
     move_to: np.ndarray       # and the stage entered (k won, k + 1 lost)
@@ -66,23 +71,33 @@ def stage_codes(labels: pd.Series, stages: tuple, terminal=TERMINAL_STAGES) -> n
     return table[codes]
 
 
+def tables(stage_history: pd.DataFrame, opportunities: pd.DataFrame, where: str, *, by=None,
+           required=(), optional=()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The two tables as :func:`build` reads them (see ``_conform.table``), with further
+    ``required`` and ``optional`` opportunity columns."""
+    return (_conform.table(stage_history, "stage_history", where,
+                           required=("opportunity_id", "stage", "entered_at")),
+            _conform.table(opportunities, "opportunities", where,
+                           required=("opportunity_id", "status", "stage", *required),
+                           optional=("created_at", "closed_at", *optional), by=by))
+
+
 def build(stage_history: pd.DataFrame, opportunities: pd.DataFrame, stages: tuple,
           where: str) -> Journeys:
-    """Rebuild every deal's journey from its history, current stage and status."""
-    require_columns(stage_history, "stage_history", ("opportunity_id", "stage", "entered_at"), where)
-    require_columns(opportunities, "opportunities", ("opportunity_id", "status", "stage"), where)
+    """Rebuild every deal's journey from its history, current stage and status (tables as
+    :func:`tables` gives them)."""
     ids = pd.Index(opportunities["opportunity_id"])
     if not ids.is_unique:
         raise SchemaError(f"{where}: opportunity_id is not unique in opportunities "
                           f"(e.g. {ids[ids.duplicated()][0]!r}). Run kt.clean(...) first.")
     k = len(stages)
     n = len(opportunities)
-    is_open = equals(opportunities["status"], "open")
-    is_won = equals(opportunities["status"], "won")
-    closed_at = _times(opportunities["closed_at"]) if "closed_at" in opportunities else \
-        np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    status = _conform.label_codes(opportunities["status"], STATUSES, "opportunities", "status",
+                                  where)
+    is_open, is_won = status == STATUSES.index("open"), status == STATUSES.index("won")
+    closed_at = _dates(opportunities, "closed_at")
 
-    terminal = np.where(is_won, k, np.where(equals(opportunities["status"], "lost"), k + 1, -1))
+    terminal = np.where(is_won, k, np.where(status == STATUSES.index("lost"), k + 1, -1))
     deal, code, when = _with_terminals(*_entries(stage_history, ids, stages), terminal,
                                        closed_at)
 
@@ -100,19 +115,32 @@ def build(stage_history: pd.DataFrame, opportunities: pd.DataFrame, stages: tupl
     visited[current_open, current[current_open]] = True
     furthest = np.where(visited.any(axis=1), k - 1 - np.argmax(visited[:, ::-1], axis=1), -1)
     furthest = np.where(is_won, k, furthest)
+    days = (ends[is_visit] - when[is_visit]) / DAY
+    # No length for a visit that ends before it began (history written after the close), nor
+    # for the visits of a deal closed before the day it was created: times entered after
+    # the fact say nothing about how long selling takes.
+    created = _dates(opportunities, "created_at").astype("datetime64[D]")
+    after_the_fact = closed_at.astype("datetime64[D]") < created
+    days[(days < 0) | after_the_fact[deal[is_visit]]] = np.nan
     return Journeys(stages, furthest, is_open, visited, deal[is_visit], code[is_visit],
-                    (ends[is_visit] - when[is_visit]) / DAY, deal[from_rows], code[from_rows],
+                    when[is_visit], days, deal[from_rows], code[from_rows],
                     code[from_rows + 1])
 
 
 def _entries(stage_history: pd.DataFrame, ids: pd.Index, stages: tuple) -> tuple:
-    """Deal, stage code and time of the usable history entries, by deal and then time."""
+    """Deal, stage code and time of the usable history entries, by deal and then time, each
+    repeat of a deal's previous stage left out."""
     deal = lookup(ids, stage_history["opportunity_id"])
     code = stage_codes(stage_history["stage"], stages)
     when = _times(stage_history["entered_at"])
     keep = np.flatnonzero((deal >= 0) & (code != -2) & ~np.isnat(when))
-    order = keep[time_order(deal[keep], when[keep])]
-    return deal[order], code[order], when[order]
+    order = keep[time_order(deal[keep], when[keep], code[keep])]
+    deal, code, when = deal[order], code[order], when[order]
+    repeat = np.zeros(len(deal), bool)
+    repeat[1:] = (deal[1:] == deal[:-1]) & (code[1:] == code[:-1])
+    if repeat.any():
+        deal, code, when = deal[~repeat], code[~repeat], when[~repeat]
+    return deal, code, when
 
 
 def _with_terminals(deal: np.ndarray, code: np.ndarray, when: np.ndarray,
@@ -128,23 +156,32 @@ def _with_terminals(deal: np.ndarray, code: np.ndarray, when: np.ndarray,
             np.insert(when, at, closed_at[add]))
 
 
-def time_order(deal: np.ndarray, when: np.ndarray) -> np.ndarray:
-    """Positions that put history entries in order of deal, then time (stable; missing times
+def time_order(deal: np.ndarray, when: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """Positions that put history entries in order of deal, then time, then stage code (so
+    entries at the same moment come in stage order, whatever the rows' order; missing times
     last). Exports often are in that order already, and checking is far cheaper than sorting.
 
     Examples
     --------
-    >>> when = np.array(["2024-01-02", "2024-01-01", "2024-01-03"], dtype="datetime64[ns]")
-    >>> time_order(np.array([0, 1, 1]), when).tolist()
+    >>> when = np.array(["2024-01-02", "2024-01-01", "2024-01-01"], dtype="datetime64[ns]")
+    >>> time_order(np.array([0, 1, 1]), when, np.array([0, 1, 2])).tolist()
     [0, 1, 2]
-    >>> time_order(np.array([0, 0, 1]), when).tolist()
-    [1, 0, 2]
+    >>> time_order(np.array([0, 1, 1]), when, np.array([0, 2, 1])).tolist()
+    [0, 2, 1]
     """
-    same = deal[1:] == deal[:-1]
-    if np.all((deal[1:] > deal[:-1]) | (same & (when[1:] >= when[:-1]))):
+    same_deal, same_time = deal[1:] == deal[:-1], when[1:] == when[:-1]
+    if np.all((deal[1:] > deal[:-1]) | (same_deal & (when[1:] > when[:-1]))
+              | (same_deal & same_time & (code[1:] >= code[:-1]))):
         return np.arange(len(deal))
-    return np.lexsort((when, deal))
+    return np.lexsort((code, when, deal))
 
 
 def _times(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype="datetime64[ns]")
+
+
+def _dates(opportunities: pd.DataFrame, column: str) -> np.ndarray:
+    """A date column of the deals as datetime64[ns] (all NaT if the table has none)."""
+    if column not in opportunities:
+        return np.full(len(opportunities), np.datetime64("NaT"), dtype="datetime64[ns]")
+    return _times(opportunities[column])

@@ -23,7 +23,10 @@ def stage_conversion(stage_history: pd.DataFrame, opportunities: pd.DataFrame, *
     is this one. ``conversion = advanced / (reached − still_open)``: undecided deals are left
     out. A move back (Propose → Discover) counts once in ``backward_moves`` at the stage left.
     Days in stage are per visit, up to the next stage entry or the close; an open deal's
-    current visit is unfinished and left out.
+    current visit is unfinished and left out, and so are visits of deals closed before the day
+    they were created and visits that would end before they began (history written after the
+    close). A history row repeating the deal's previous stage is not a new visit; rows of one
+    deal at the same moment are taken in stage order.
 
     Parameters
     ----------
@@ -54,12 +57,14 @@ def stage_conversion(stage_history: pd.DataFrame, opportunities: pd.DataFrame, *
     >>> bool(funnel["reached"].is_monotonic_decreasing)
     True
     """
+    where = "stage_conversion"
     if policy not in POLICIES:
-        raise ValueError(f"stage_conversion: policy {policy!r} is not one of {POLICIES}.")
+        raise ValueError(f"{where}: policy {policy!r} is not one of {POLICIES}.")
+    stage_history, opportunities = _journeys.tables(stage_history, opportunities, where, by=by)
     stages = _journeys.resolve_stages(stages, opportunities)
-    paths = _journeys.build(stage_history, opportunities, stages, "stage_conversion")
+    paths = _journeys.build(stage_history, opportunities, stages, where)
     k = len(stages)
-    keys = _groups.keys(opportunities, by, table="opportunities", where="stage_conversion")
+    keys = _groups.keys(opportunities, by)
     ids, count, group_keys = _groups.group_ids(keys, len(opportunities))
     cells = count * k  # one output row per group and stage, stages innermost
     cell = ids[:, None] * k + np.arange(k)
@@ -124,7 +129,9 @@ def transition_matrix(stage_history: pd.DataFrame, opportunities: pd.DataFrame, 
     """Counts of moves from each open stage to each stage, won or lost, and the out-of-order share.
 
     A move is out of order when it skips a stage forward or goes back to an earlier one
-    (winning from before the last stage is a skip; losing from any stage is not).
+    (winning from before the last stage is a skip; losing from any stage is not). Entries of
+    one deal at the same moment are taken in stage order, so the table's row order never
+    changes a count; a row repeating the deal's previous stage is not a move.
 
     Parameters
     ----------
@@ -150,6 +157,8 @@ def transition_matrix(stage_history: pd.DataFrame, opportunities: pd.DataFrame, 
     >>> 0 <= matrix.attrs["out_of_order_share"] <= 1
     True
     """
+    stage_history, opportunities = _journeys.tables(stage_history, opportunities,
+                                                    "transition_matrix")
     stages = _journeys.resolve_stages(stages, opportunities)
     paths = _journeys.build(stage_history, opportunities, stages, "transition_matrix")
     k = len(stages)

@@ -4,11 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpitools import _groups
+from kpitools import _conform, _groups
 from kpitools._outputs import returns
 from kpitools._stats import safe_divide
 from kpitools.activity import _first_meetings
-from kpitools.schema import require_columns
+from kpitools.schema import STATUSES
 
 
 @returns("leads", "first_meetings", "first_meeting_rate")
@@ -43,12 +43,15 @@ def source_conversion(leads: pd.DataFrame, activities: pd.DataFrame, *, by="sour
     >>> int(table["leads"].sum()) == len(data.leads)
     True
     """
-    require_columns(leads, "leads", ("lead_id",), "source_conversion")
-    require_columns(activities, "activities", ("kind", "lead_id"), "source_conversion")
-    first = np.flatnonzero(_first_meetings(activities))
+    where = "source_conversion"
+    freq = _conform.freq(freq, where)
+    leads = _lead_table(leads, where, by, freq)
+    activities = _conform.table(activities, "activities", where, required=("kind", "lead_id"),
+                                optional=("is_first_meeting",))
+    first = np.flatnonzero(_first_meetings(activities, where))
     met = _groups.is_in(leads["lead_id"], activities["lead_id"].iloc[first])
     counts = {"leads": np.ones(len(leads), dtype="int64"), "first_meetings": met}
-    keys = _groups.keys(leads, by, "created_at", freq, "leads", "source_conversion")
+    keys = _groups.keys(leads, by, "created_at", freq)
     out = _groups.aggregate(counts, keys)
     out["first_meeting_rate"] = safe_divide(out["first_meetings"], out["leads"])
     return pd.DataFrame(out)
@@ -90,11 +93,16 @@ def lead_conversion(leads: pd.DataFrame, opportunities: pd.DataFrame, *, by=None
     >>> bool((table["won"] <= table["opportunities"]).all())
     True
     """
-    require_columns(leads, "leads", ("lead_id",), "lead_conversion")
-    require_columns(opportunities, "opportunities", ("lead_id", "status"), "lead_conversion")
+    where = "lead_conversion"
+    freq = _conform.freq(freq, where)
+    leads = _lead_table(leads, where, by, freq, optional=("mql_at", "sql_at"))
+    opportunities = _conform.table(opportunities, "opportunities", where,
+                                   required=("lead_id", "status"))
+    status = _conform.label_codes(opportunities["status"], STATUSES, "opportunities", "status",
+                                  where)
     lead_ids = opportunities["lead_id"]
     known = lead_ids.notna().to_numpy()
-    won = known & _groups.equals(opportunities["status"], "won")
+    won = known & (status == STATUSES.index("won"))
     with_deal = _groups.is_in(leads["lead_id"], lead_ids[known])
     rows = np.flatnonzero(with_deal)  # a won deal is a deal: look only among leads with one
     with_won = np.zeros(len(leads), dtype=bool)
@@ -105,7 +113,7 @@ def lead_conversion(leads: pd.DataFrame, opportunities: pd.DataFrame, *, by=None
     if has_mql:
         counts["mqls"] = leads["mql_at"].notna().to_numpy()
         counts["sqls"] = counts["mqls"] & leads["sql_at"].notna().to_numpy()
-    keys = _groups.keys(leads, by, "created_at", freq, "leads", "lead_conversion")
+    keys = _groups.keys(leads, by, "created_at", freq)
     out = _groups.aggregate(counts, keys)
     out["lead_to_opportunity_rate"] = safe_divide(out["opportunities"], out["leads"])
     out["lead_to_won_rate"] = safe_divide(out["won"], out["leads"])
@@ -114,3 +122,9 @@ def lead_conversion(leads: pd.DataFrame, opportunities: pd.DataFrame, *, by=None
         out.update(mql, mql_to_sql_rate=safe_divide(mql["sqls"], mql["mqls"]))
     return pd.DataFrame(out)
 
+
+def _lead_table(leads: pd.DataFrame, where: str, by, freq, optional=()) -> pd.DataFrame:
+    """The leads as the lead KPIs read them: IDs, and the creation date when there are periods."""
+    return _conform.table(leads, "leads", where,
+                          required=("lead_id", *(("created_at",) if freq else ())),
+                          optional=optional, by=by)

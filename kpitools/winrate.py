@@ -4,10 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpitools import _groups
+from kpitools import _conform, _groups
+from kpitools._compat import old_calls
 from kpitools._outputs import returns
 from kpitools._stats import safe_divide, wilson_interval
-from kpitools.schema import require_columns
+from kpitools.schema import STATUSES
 
 
 @returns("won", "lost", "win_rate", "ci_low", "ci_high", optional=("won_*", "lost_*"))
@@ -29,7 +30,9 @@ def win_rate(opportunities: pd.DataFrame, *, by=None, freq: str | None = None,
         Period of ``closed_at``, e.g. ``"QS"``.
     weight : str, optional
         ``"amount"`` gives the value-weighted rate: won amount / (won + lost amount); ``won``
-        and ``lost`` stay counts and ``won_amount``, ``lost_amount`` are added.
+        and ``lost`` stay counts and ``won_amount``, ``lost_amount`` are added. Amounts in
+        different currencies (a ``currency`` column) are never added up: a group that would
+        mix them raises ``SchemaError``; select one currency or group by it.
     confidence : float, default 0.9
         Coverage of the interval.
 
@@ -49,16 +52,22 @@ def win_rate(opportunities: pd.DataFrame, *, by=None, freq: str | None = None,
     >>> bool(row["ci_low"] <= row["win_rate"] <= row["ci_high"])
     True
     """
-    require_columns(opportunities, "opportunities", ("status",), "win_rate")
-    won = _groups.equals(opportunities["status"], "won")
-    lost = _groups.equals(opportunities["status"], "lost")
+    where = "win_rate"
+    freq = _conform.freq(freq, where)
+    opportunities = _conform.table(
+        opportunities, "opportunities", where,
+        required=("status", *(("closed_at",) if freq else ()), *((weight,) if weight else ())),
+        by=by, numbers=(weight,) if weight else ())
+    status = _conform.label_codes(opportunities["status"], STATUSES, "opportunities", "status",
+                                  where)
+    won, lost = status == STATUSES.index("won"), status == STATUSES.index("lost")
     counts = {"won": won, "lost": lost}
+    keys = _groups.keys(opportunities, by, "closed_at", freq)
     if weight is not None:
-        require_columns(opportunities, "opportunities", (weight,), "win_rate")
-        values = opportunities[weight].astype("float64").fillna(0).to_numpy()
+        _conform.one_currency(opportunities, won | lost, keys, where, f"won and lost {weight}")
+        values = opportunities[weight].fillna(0).to_numpy(dtype="float64")
         counts[f"won_{weight}"] = np.where(won, values, 0.0)
         counts[f"lost_{weight}"] = np.where(lost, values, 0.0)
-    keys = _groups.keys(opportunities, by, "closed_at", freq, "opportunities", "win_rate")
     if freq is not None:  # open deals have no period
         closed = won | lost
         counts = {name: values[closed] for name, values in counts.items()}
@@ -72,7 +81,8 @@ def win_rate(opportunities: pd.DataFrame, *, by=None, freq: str | None = None,
 
 
 @returns("closed", "won", "win_rate", "ci_low", "ci_high", "width")
-def interval_by_deals(win_rate: float, deals, confidence: float = 0.9) -> pd.DataFrame:
+@old_calls(positional=("confidence",))
+def interval_by_deals(win_rate: float, deals, *, confidence: float = 0.9) -> pd.DataFrame:
     """How the interval around the same win rate narrows as closed deals accumulate.
 
     Parameters
@@ -82,6 +92,7 @@ def interval_by_deals(win_rate: float, deals, confidence: float = 0.9) -> pd.Dat
     deals : sequence of int
         Numbers of closed deals to show (the won count is rounded to the nearest whole deal).
     confidence : float, default 0.9
+        Coverage of the interval (keyword; by position still works, with a FutureWarning).
 
     Returns
     -------

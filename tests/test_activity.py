@@ -93,3 +93,22 @@ def test_outreach_by_channel_names_missing_dates_and_the_fix(activities):
     undated = activities.assign(at=activities["at"].where(activities["activity_id"] != "a2"))
     with pytest.raises(kt.SchemaError, match="1 activities have no date in 'at'.*kt.clean"):
         kt.outreach_by_channel(undated)
+
+
+def test_inbound_calls_and_emails_are_activities_not_outreach(activities):
+    # Ann's first call and email were the lead calling and writing in.
+    direction = ["Inbound", "inbound ", None, "outbound"] + ["outbound"] * 8
+    acts = activities.assign(direction=direction)
+    out = kt.activity_ratios(acts).iloc[0]
+    assert (out["outreach"], out["first_meetings"]) == (6, 2)
+    assert out["outreach_per_first_meeting"] == 3.0
+    # L1's first meeting followed only its inbound email: no outreach to credit it to.
+    channels = kt.outreach_by_channel(acts).set_index("channel")
+    assert channels.loc["(no outreach)", "first_meetings"] == 1
+    assert channels["outreach"].sum() == 6
+
+
+def test_unknown_direction_is_refused(activities):
+    with pytest.raises(kt.SchemaError, match="activities.direction are not one of "
+                                             "\\['inbound', 'outbound'\\] \\(e.g. 'sideways'"):
+        kt.activity_ratios(activities.assign(direction="sideways"))

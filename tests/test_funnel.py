@@ -119,3 +119,44 @@ def test_inputs_are_not_mutated(history, opps):
     kt.transition_matrix(history, opps)
     pd.testing.assert_frame_equal(history, before_h)
     pd.testing.assert_frame_equal(opps, before_o)
+
+
+def test_entries_at_the_same_moment_are_taken_in_stage_order(opps):
+    # D entered Qualify and Discover in one import, at the same second.
+    tied = pd.DataFrame({"opportunity_id": ["D", "D"], "stage": ["Discover", "Qualify"],
+                         "entered_at": [pd.Timestamp("2024-01-02")] * 2})
+    matrices = [kt.transition_matrix(h, opps) for h in (tied, tied.iloc[::-1])]
+    pd.testing.assert_frame_equal(*matrices)
+    assert matrices[0].loc["Qualify", "Discover"] == 1
+    assert matrices[0].loc["Discover"].drop("out_of_order_share").sum() == 0
+
+
+def test_a_repeated_stage_row_is_not_a_new_visit(history, opps):
+    # A field-history row for an amount edit on C while in Qualify (Jan 2).
+    edited = pd.concat([history, pd.DataFrame({"opportunity_id": ["C"], "stage": ["Qualify"],
+                                               "entered_at": [pd.Timestamp("2024-01-02")]})])
+    pd.testing.assert_frame_equal(kt.stage_conversion(edited, opps),
+                                  kt.stage_conversion(history, opps))
+    pd.testing.assert_frame_equal(kt.transition_matrix(edited, opps),
+                                  kt.transition_matrix(history, opps))
+
+
+def test_deal_closed_before_created_counts_but_its_visits_have_no_length(history, opps):
+    # B (lost) was entered after the fact: created Jan 25, closed Jan 20.
+    late = opps.assign(created_at=opps["created_at"].where(opps["opportunity_id"] != "B",
+                                                           pd.Timestamp("2024-01-25")))
+    funnel = kt.stage_conversion(history, late).set_index("stage")
+    assert funnel["reached"].tolist() == [5, 5, 3, 2]  # B still reached Discover and was lost
+    # Qualify visits: A 4 days, C 3 days (B's 2 days left out); Discover: none finished.
+    assert funnel.loc["Qualify", "median_days_in_stage"] == 3.5
+    assert np.isnan(funnel.loc["Discover", "median_days_in_stage"])
+
+
+def test_history_written_after_the_close_gives_no_negative_days(history, opps):
+    # B's Discover row dated after its loss (Jan 20): the visit would end before it began.
+    late_row = history.assign(entered_at=history["entered_at"].where(
+        (history["opportunity_id"] != "B") | (history["stage"] != "Discover"),
+        pd.Timestamp("2024-01-25")))
+    funnel = kt.stage_conversion(late_row, opps).set_index("stage")
+    assert np.isnan(funnel.loc["Discover", "median_days_in_stage"])
+    assert (funnel["median_days_in_stage"].dropna() >= 0).all()

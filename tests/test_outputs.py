@@ -1,4 +1,5 @@
 """Each KPI function's declared columns are exactly what it returns, next to its group keys."""
+import pandas as pd
 import pytest
 
 import kpitools as kt
@@ -43,11 +44,25 @@ def test_optional_columns_are_the_ones_some_calls_add(data):
 
 
 def test_listings_and_matrix_declare_their_columns(data):
-    then = kt.pipeline_as_of(data.stage_history, data.opportunities, "2024-09-30")
+    then = kt.pipeline_as_of(data.stage_history, data.opportunities, as_of="2024-09-30")
     assert set(metric_columns(kt.pipeline_as_of, then)) == set(then.columns)
-    stalled = kt.stalled_deals(data.stage_history, data.opportunities, data.today)
+    stalled = kt.stalled_deals(data.stage_history, data.opportunities, as_of=data.today)
     assert set(metric_columns(kt.stalled_deals, stalled)) == set(stalled.columns)
     matrix = kt.transition_matrix(data.stage_history, data.opportunities)
     assert list(matrix.columns) == [*data.stages, *kt.transition_matrix.columns]
     table = kt.interval_by_deals(0.3, [5, 50])
     assert list(table.columns) == list(kt.interval_by_deals.columns)
+
+
+def test_won_counts_and_won_amounts_have_one_name_everywhere(data):
+    opps, quotas = data.opportunities, data.quotas
+    rates = kt.win_rate(opps, by="rep", weight="amount").set_index("rep")
+    deals = kt.deal_metrics(opps, by="rep").set_index("rep")
+    gap = kt.quota_gap(opps, quotas, freq=None).set_index("rep")
+    assert rates["won"].equals(deals["won"])
+    pd.testing.assert_series_equal(rates["won_amount"], deals["won_amount"])
+    pd.testing.assert_series_equal(gap["won_amount"], deals["won_amount"], check_names=False)
+    for func in (kt.win_rate, kt.deal_metrics, kt.lead_conversion):
+        assert "won" in func.columns
+    for func in (kt.deal_metrics, kt.quota_gap):
+        assert "won_amount" in func.columns

@@ -63,7 +63,7 @@ def test_periods_by_closed_at(opps):
 
 
 def test_unknown_group_column_is_explained(opps):
-    with pytest.raises(KeyError, match="cannot group by 'owner'"):
+    with pytest.raises(kt.SchemaError, match="cannot group by 'owner': not a column of opp"):
         kt.win_rate(opps, by="owner")
 
 
@@ -78,3 +78,19 @@ def test_interval_by_deals_matches_the_interval_function():
     low, high = wilson_interval(3, 5, 0.9)
     assert table.loc[0, "ci_low"] == pytest.approx(float(low))
     assert table["width"].is_monotonic_decreasing
+
+
+def test_value_weighted_rate_never_adds_currencies(opps):
+    mixed = opps.assign(currency=["EUR", "USD", "EUR", "EUR", "EUR"])  # A won, B lost
+    with pytest.raises(kt.SchemaError, match="win_rate: won and lost amount would add up "
+                                             "amounts in EUR and USD"):
+        kt.win_rate(mixed, weight="amount")
+    assert kt.win_rate(mixed).loc[0, "won"] == 2  # counts add up whatever the currency
+    per_currency = kt.win_rate(mixed, by="currency", weight="amount").set_index("currency")
+    assert per_currency.loc["EUR", "win_rate"] == 1.0 and per_currency.loc["USD", "win_rate"] == 0
+
+
+def test_amount_weight_read_from_text(opps):
+    text = opps.assign(amount=["$10.00", "5", "3", "2", "8"])
+    pd.testing.assert_frame_equal(kt.win_rate(text, weight="amount"),
+                                  kt.win_rate(opps, weight="amount"))
