@@ -15,12 +15,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpitools import _groups, _parse
+from kpitools import _groups
+from kpitools.io import values as parse
 from kpitools.schema import BOOL_COLUMNS, DATE_COLUMNS, SchemaError, require_columns
 
 ID_COLUMNS = ("lead_id", "activity_id", "opportunity_id")
 NUMBER_COLUMNS = ("amount", "quota")
-_FALSE = ("false", "no", "n", "0", "0.0", "f", *_parse._BLANKS)
 _FIX = ("Pass the tables through kt.clean(...) (or load the files with kt.load_crm(...)): it "
         "reads {what} and excludes what it cannot read with a reason in data.quality.")
 
@@ -31,7 +31,8 @@ def table(frame: pd.DataFrame, name: str, where: str, *, required=(), optional=(
 
     ``required`` columns must exist (``SchemaError`` otherwise), ``optional`` ones are read if
     present, ``by`` columns must exist; ``numbers`` are further amount-like columns (a
-    ``weight``). Returns ``frame`` itself when nothing needed reading, else a new frame.
+    ``weight``). Returns ``frame`` itself when nothing needed reading, else a new frame (with
+    a ``currency`` column when its amounts, read from text, name more than one currency).
 
     Examples
     --------
@@ -50,72 +51,78 @@ def table(frame: pd.DataFrame, name: str, where: str, *, required=(), optional=(
             raise SchemaError(f"{where}: cannot group by {column!r}: not a column of {name}. "
                               f"Found: {list(frame.columns)}. Group by one of those, or add "
                               f"the column with mapping={{...}} in kt.load_crm.")
-    changed = {}
-    for column in dict.fromkeys((*required, *optional, *numbers)):
-        if column in frame.columns:
-            read = _column(frame[column], name, column, where, column in numbers)
-            if read is not None:
-                changed[column] = read
-    return frame.assign(**changed) if changed else frame
+    wanted = [c for c in dict.fromkeys((*required, *optional, *numbers)) if c in frame.columns]
+    read = Reading(frame, name, where)
+    read.dates([c for c in wanted if c in DATE_COLUMNS.get(name, ())])
+    for column in wanted:
+        if column in BOOL_COLUMNS:
+            read.flags(column)
+        elif column in numbers or column in NUMBER_COLUMNS:
+            read.amounts(column)
+        elif column in ID_COLUMNS:
+            read.ids(column)
+    return frame.assign(**read.changed) if read.changed else frame
 
 
-def _column(values: pd.Series, name: str, column: str, where: str,
-            number: bool) -> pd.Series | None:
-    """The column in canonical dtype, or None if it already is (or is not a typed column)."""
-    if column in DATE_COLUMNS.get(name, ()):
-        return _dates(values, name, column, where)
-    if column in BOOL_COLUMNS:
-        return _flags(values, name, column, where)
-    if number or column in NUMBER_COLUMNS:
-        return _numbers(values, name, column, where)
-    if column in ID_COLUMNS and not (pd.api.types.is_string_dtype(values)
-                                     or values.dtype == object):
-        return _parse.to_string(values)  # 12 and "12" are one ID, as the loader reads them
-    return None
+class Reading:
+    """The columns of one table that were not in canonical dtype, read (``changed``)."""
 
+    def __init__(self, frame: pd.DataFrame, name: str, where: str):
+        self.frame, self.name, self.where = frame, name, where
+        self.changed: dict[str, pd.Series] = {}
 
-def _dates(values: pd.Series, name: str, column: str, where: str) -> pd.Series | None:
-    if isinstance(values.dtype, pd.DatetimeTZDtype):  # as the loader: UTC, without the zone
-        return values.dt.tz_convert("UTC").dt.tz_localize(None)
-    if isinstance(values.dtype, np.dtype) and values.dtype.kind == "M":
-        return None
-    parsed, bad, _ = _parse.to_datetime(values)
-    if bad.any():
-        raise _unreadable(values[bad.to_numpy()], name, column, where, "are not dates", "dates")
-    return parsed
+    def dates(self, columns: list[str]) -> None:
+        """Dates: a zone converted to UTC; text read with one day/month order for the table."""
+        text = {}
+        for column in columns:
+            values = self.frame[column]
+            if isinstance(values.dtype, pd.DatetimeTZDtype):
+                self.changed[column] = values.dt.tz_convert("UTC").dt.tz_localize(None)
+            elif not (isinstance(values.dtype, np.dtype) and values.dtype.kind == "M"):
+                text[column] = values
+        parsed, _ = parse.dates(text) if text else ({}, None)
+        for column, result in parsed.items():
+            self._check(column, result, "are not dates, or not plausible ones (before 1990 or "
+                                        "more than five years ahead)", "dates")
+            self.changed[column] = result.values
 
+    def flags(self, column: str) -> None:
+        values = self.frame[column]
+        if values.dtype != bool:
+            result = parse.flags(values)
+            self._check(column, result, "are neither yes nor no",
+                        "yes/no flags (True/False, yes/no, 1/0, in eight languages)")
+            self.changed[column] = result.values.fillna(False).astype(bool)
 
-def _flags(values: pd.Series, name: str, column: str, where: str) -> pd.Series | None:
-    if pd.api.types.is_bool_dtype(values) and not values.hasnans:
-        return None if values.dtype == bool else values.astype(bool)
-    flags = _parse.to_bool(values)
-    rest = values[~flags.to_numpy() & values.notna().to_numpy()]
-    words = pd.Series(rest.unique()).astype(str).str.strip().str.lower()
-    unknown = words[~words.isin(_FALSE)]
-    if len(unknown):
-        odd = rest[rest.astype(str).str.strip().str.lower().isin(unknown).to_numpy()]
-        raise _unreadable(odd, name, column, where, "are neither yes nor no",
-                          "yes/no flags (True/False, yes/no, 1/0)")
-    return flags
+    def amounts(self, column: str) -> None:
+        values = self.frame[column]
+        if pd.api.types.is_float_dtype(values) and isinstance(values.dtype, np.dtype):
+            numbers = values.to_numpy()
+        else:
+            result = parse.amounts(values)
+            self._check(column, result, "are not amounts", "amounts (currency signs, "
+                                                            "separators, k/M)")
+            numbers = result.values.to_numpy()
+            self.changed[column] = result.values
+            currency = result.extra.get("currency")
+            if currency is not None and currency.nunique() > 1 and \
+                    "currency" not in self.frame:
+                self.changed["currency"] = currency  # never added up: see one_currency
+        with np.errstate(invalid="ignore"):
+            wrong = (numbers < 0) | np.isinf(numbers)
+        if wrong.any():
+            raise _unreadable(self.frame[column][wrong], self.name, column, self.where,
+                              "are negative or infinite", "amounts")
 
+    def ids(self, column: str) -> None:
+        values = self.frame[column]
+        if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
+            self.changed[column] = parse.ids(values).values  # 12 and "12": one ID
 
-def _numbers(values: pd.Series, name: str, column: str, where: str) -> pd.Series | None:
-    if pd.api.types.is_float_dtype(values) and isinstance(values.dtype, np.dtype):
-        parsed = None
-        numbers = values.to_numpy()
-    else:
-        parsed, bad, _ = _parse.to_number(values)
-        if bad.any():
-            raise _unreadable(values[bad.to_numpy()], name, column, where, "are not numbers",
-                              "amounts (currency signs, separators)")
-        numbers = parsed.to_numpy(dtype="float64", na_value=np.nan)
-    wrong = ~np.isfinite(numbers) & ~np.isnan(numbers)
-    with np.errstate(invalid="ignore"):
-        wrong |= numbers < 0
-    if wrong.any():
-        raise _unreadable(values[wrong], name, column, where, "are negative or infinite",
-                          "amounts")
-    return parsed
+    def _check(self, column: str, result, problem: str, what: str) -> None:
+        if result.bad.any():
+            raise _unreadable(self.frame[column][result.bad], self.name, column, self.where,
+                              problem, what)
 
 
 def _unreadable(bad: pd.Series, name: str, column: str, where: str, problem: str,
@@ -137,10 +144,10 @@ def label_codes(values: pd.Series, labels: tuple, name: str, column: str, where:
     ...             "opportunities", "status", "win_rate").tolist()
     [1, 2, 0]
     """
-    text = _parse.arrow_text(values)
+    text = _groups.arrow_text(values)
     codes = pc.index_in(text, value_set=pa.array(labels, text.type))
     if codes.null_count > text.null_count:  # some value is not a label as written
-        text = _parse.arrow_text(_parse.to_lower(values))
+        text = pc.utf8_lower(_groups.arrow_text(parse.text(values).values))
         codes = pc.index_in(text, value_set=pa.array(labels, text.type))
     unknown = pc.and_(pc.is_null(codes), pc.is_valid(text)).to_numpy(zero_copy_only=False)
     if unknown.any():

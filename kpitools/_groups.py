@@ -9,7 +9,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kpitools import _threads
-from kpitools._parse import arrow_text
 
 PERIOD = "period"
 _MONTHS_PER = {"M": 1, "MS": 1, "ME": 1, "Q": 3, "QS": 3, "QE": 3,
@@ -87,6 +86,17 @@ def _month_start(days: np.ndarray, missing: np.ndarray, step: int) -> np.ndarray
     months = calendar.astype("datetime64[M]").astype("int64")
     table = (months - months % step).astype("datetime64[M]").astype("datetime64[D]")
     return table.astype("int64")[np.where(missing, 0, days - low)]
+
+
+def arrow_text(values: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A text column as Arrow text for Arrow's kernels (no copy for pandas' "str" dtype).
+
+    Examples
+    --------
+    >>> arrow_text(pd.Series(["a", None])).to_pylist()
+    ['a', None]
+    """
+    return pa.array(values.astype("str").array)
 
 
 def equals(column: pd.Series, value) -> np.ndarray:

@@ -62,7 +62,8 @@ def test_text_flags_count_as_written(as_text):
 
 
 @pytest.mark.parametrize("written", [["no", "yes", "0"], ["FALSE", "TRUE", ""],
-                                     [False, True, None], [0, 1, 0], ["n", "Y", "N/A"]])
+                                     [False, True, None], [0, 1, 0], ["n", "Y", "N/A"],
+                                     ["nein", "WAHR", None], ["✗", "✓", "-"]])
 def test_flag_spellings(activities, written):
     acts = activities.iloc[6:9].assign(is_first_meeting=written, next_step_scheduled=written)
     # Rows 6-8 are meetings: the flags say the second is a first meeting with a next step.
@@ -73,10 +74,13 @@ def test_flag_spellings(activities, written):
 @pytest.mark.parametrize("table, column, value, problem", [
     ("activities", "is_first_meeting", "maybe", "are neither yes nor no"),
     ("activities", "at", "next Tuesday", "are not dates"),
-    ("opportunities", "amount", "lots", "are not numbers"),
+    ("opportunities", "amount", "lots", "are not amounts"),
+    ("opportunities", "amount", "approx. 5000", "are not amounts"),
+    ("opportunities", "amount", "inf", "are not amounts"),
     ("opportunities", "amount", -250.0, "are negative or infinite"),
     ("opportunities", "amount", np.inf, "are negative or infinite"),
     ("opportunities", "closed_at", "soon", "are not dates"),
+    ("opportunities", "closed_at", "2099-01-31", "not plausible ones"),
     ("opportunities", "status", "closed won", "are not one of \\['open', 'won', 'lost'\\]"),
     ("activities", "kind", "tweet", "are not one of"),
 ])
@@ -162,3 +166,12 @@ def test_other_pandas_periods_still_work(opps):
 def test_unreadable_as_of_is_explained(opps, value):
     with pytest.raises(ValueError, match="as_of"):
         kt.quota_gap(opps, pd.DataFrame({"rep": [], "period": [], "quota": []}), as_of=value)
+
+
+def test_amounts_written_in_two_currencies_are_never_added(opps):
+    text = opps.assign(amount=["$10", "5", "3", "2", "€8"])  # the won deals: A in $, E in €
+    with pytest.raises(kt.SchemaError, match="revenue would add up amounts in \\$ and EUR"):
+        kt.deal_metrics(text)
+    by_rep = kt.deal_metrics(text, by="rep")  # x won A ($10), y won E (€8)
+    assert by_rep["revenue"].tolist() == [10.0, 8.0]
+    assert kt.win_rate(text).loc[0, "won"] == 2  # counts add up whatever the currency
