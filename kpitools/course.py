@@ -14,7 +14,6 @@ import pandas as pd
 
 from kpitools import mylog
 from kpitools._groups import equals
-from kpitools.quality import QualityReport
 from kpitools.schema import OUTREACH_KINDS, TEXT, CRMData, bool_column
 from kpitools.settings import find
 
@@ -109,7 +108,8 @@ def with_monthly_quota(data: CRMData, rep: str, monthly_quota: float) -> CRMData
     note = (f"quotas: the export has none for {rep}, so the monthly quota of "
             f"{float(monthly_quota):,.0f} from the settings is used for each month from "
             f"{months[0]:%b %Y} to {months[-1]:%b %Y}.")
-    return replace(data, quotas=quotas, quality=_with_note(data.quality, note))
+    return replace(data, quotas=quotas, quality=replace(data.quality, notes=[*data.quality.notes,
+                                                                              note]))
 
 
 def _dated(data: CRMData):
@@ -118,11 +118,6 @@ def _dated(data: CRMData):
 
 def _rep_rows(frame: pd.DataFrame, rep: str | None) -> pd.DataFrame:
     return frame if rep is None else frame[equals(frame["rep"], rep)]
-
-
-def _with_note(report: QualityReport, note: str) -> QualityReport:
-    return QualityReport(report.excluded, report.rows_read, report.rows_kept,
-                         report.notes + [note])
 
 
 # --- what a rep's data lacks -------------------------------------------------------------

@@ -15,14 +15,18 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from kpitools.quality import QualityReport
 from kpitools.schema import KINDS, OUTREACH_KINDS, TEXT, CRMData
 from kpitools.settings import Settings, find
+
+if TYPE_CHECKING:
+    from kpitools import QualityReport
 
 COLUMNS = ("activity_id", "rep", "at", "kind", "is_first_meeting", "next_step_scheduled",
            "lead_id", "opportunity_id")
@@ -217,9 +221,7 @@ class ActivityLog:
         note = (f"activity log {self.path.name}: {added} of {len(rows)} kept rows of {path} "
                 f"added" + (f"; {len(rows) - added} were already in the log (same activity_id)"
                             if added < len(rows) else "") + ".")
-        quality = data.quality
-        return QualityReport(quality.excluded, quality.rows_read, quality.rows_kept,
-                             quality.notes + [note])
+        return replace(data.quality, notes=[*data.quality.notes, note])
 
 
 def merge(data: CRMData, log: pd.DataFrame | ActivityLog) -> CRMData:
@@ -280,12 +282,8 @@ def merge(data: CRMData, log: pd.DataFrame | ActivityLog) -> CRMData:
             f"activities, {len(matched_log)} already in the export ({DUPLICATE_RULE}) counted "
             "once" + (f"; {flags_taken} export meetings marked as first meetings from the log"
                       if flags_taken else "") + ".")
-    quality = data.quality
-    report = QualityReport(quality.excluded, quality.rows_read, quality.rows_kept,
-                           quality.notes + [note])
-    return CRMData(leads=data.leads, activities=merged, opportunities=data.opportunities,
-                   stage_history=data.stage_history, quotas=data.quotas, quality=report,
-                   stages=data.stages, today=data.today, me=data.me)
+    return replace(data, activities=merged,
+                   quality=replace(data.quality, notes=[*data.quality.notes, note]))
 
 
 def _matches(log: pd.DataFrame, export: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

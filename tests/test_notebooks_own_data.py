@@ -18,13 +18,13 @@ from kpitools.settings import ENV_VAR, Settings
 from tests.notebook_runner import NONSENSE, run, widget_problems, widget_text
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures"
+FIXTURES = ROOT / "tests" / "fixtures" / "real"  # exports as each CRM writes them
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # fixture folder: (preset, the rep, monthly quota, log the rep keeps)
 EXPORTS = {
-    "salesforce": ("salesforce", "Ann Lee", 30_000, True),
-    "hubspot": ("hubspot", "Cara Diaz", 40_000, False),
-    "pipedrive": ("pipedrive", "Jürgen Weiß", None, False),
+    "salesforce_report": ("salesforce", "Ana Ruiz", 30_000, True),
+    "hubspot_default": ("hubspot", "Bruno Costa", 40_000, False),
+    "pipedrive": ("pipedrive", "Dmitri Volkov", None, False),
 }
 
 
@@ -32,10 +32,10 @@ def _settings(tmp_path: Path, name: str) -> Path:
     preset, me, quota, logs = EXPORTS[name]
     log = ActivityLog(tmp_path / "log.sqlite", rep=me)
     if logs:  # a week of first meetings and outreach the CRM does not hold
-        for day in ("2024-04-01", "2024-04-02", "2024-04-03"):
+        for day in ("2024-05-27", "2024-05-28", "2024-05-29"):
             for kind in ("call", "call", "email", "social"):
                 log.add(kind, at=day)
-            log.add("meeting", at=day, first_meeting=True, next_step=day != "2024-04-02")
+            log.add("meeting", at=day, first_meeting=True, next_step=day != "2024-05-28")
     return Settings(source=str(FIXTURES / name), preset=preset, me=me, monthly_quota=quota,
                     activity_log=str(log.path)).save(tmp_path / "settings.json")
 
