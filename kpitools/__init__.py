@@ -25,6 +25,7 @@ from kpitools.catalogue import catalogue, kpi
 from kpitools import display, coaching, plots, scorecard, widgets, exercises  # noqa: E402
 from kpitools.logwidget import log_today  # noqa: E402
 from kpitools.assistant import import_assistant  # noqa: E402
+from kpitools import myweek  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -36,6 +37,6 @@ __all__ = [
     "outreach_by_channel", "interval_by_deals", "stalled_deals",
     "formulas", "catalogue", "kpi",
     "generate", "load_sample", "Settings", "save_settings", "course_data", "has", "ActivityLog",
-    "log_today", "import_assistant",
+    "log_today", "import_assistant", "myweek",
     "display", "coaching", "plots", "scorecard", "widgets", "exercises",
 ]
