@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from kpitools.io.values._common import SPACE, Bytes, Parsed, arrow_text, byte_offset, groups, \
-    shapes
+    shapes, text_series
 
 # Shapes (see _common) of the cells that mean "no amount". "NaN", "inf" and "#N/A" are not
 # among them: a spreadsheet's or a program's failure is shown, not hidden.
@@ -187,21 +188,18 @@ def amounts(values: pd.Series) -> Parsed:
         numbers = values.astype("float64")
         bad = (numbers.notna() & ~np.isfinite(numbers)).to_numpy()
         return Parsed(numbers.where(~bad), bad)
-    typed = _typed_numbers(values)
-    arrow = arrow_text(values.where(typed.isna()))
+    result, values_as_text = _typed_numbers(values)
+    arrow = arrow_text(values_as_text)
     raw = Bytes.of(arrow)
     found, codes = shapes(arrow)
     readings = [_read_shape(shape) for shape in found]
     rows = np.bincount(codes[codes >= 0], minlength=len(found))
     mark, dot_rows, comma_rows = _mark(readings, rows)
-    result = typed.to_numpy(dtype="float64", na_value=np.nan, copy=True)
     bad = np.zeros(len(values), bool)
-    currency = np.full(len(values), None, dtype=object)
     counts = {"negative": 0, "scaled": 0, "zero": 0}
     examples = {}
     for code, members in groups(codes, len(found)):
         reading = readings[code]
-        currency[members] = reading.currency
         if reading.kind == "zero":
             result[members] = 0.0
             counts["zero"] += len(members)
@@ -227,21 +225,26 @@ def amounts(values: pd.Series) -> Parsed:
                 examples.setdefault(key, int(members[0]))
     result[bad] = np.nan
     extra = {}
-    if any(c is not None for c in currency):
-        extra["currency"] = pd.Series(currency, index=values.index, dtype="str")
+    named = [reading.currency for reading in readings]
+    if any(named):
+        codes[codes < 0] = len(named)  # a missing cell: the None at the end
+        currency = pa.array(named + [None], pa.large_string()).take(pa.array(codes))
+        extra["currency"] = text_series(currency, values.index)
     examples = {key: (arrow[row].as_py(), result[row]) for key, row in examples.items()}
     rule = _rule(mark, dot_rows, comma_rows, readings, rows, counts, examples, extra)
     return Parsed(pd.Series(result, index=values.index), bad, rule, extra)
 
 
-def _typed_numbers(values: pd.Series) -> pd.Series:
-    """Numbers a spreadsheet stored as numbers in a column of mixed cells (float, NaN
-    elsewhere): they are not read again as text in the column's convention."""
+def _typed_numbers(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(numbers a spreadsheet stored as numbers, NaN elsewhere; the cells to read as text).
+    Typed numbers in a column of mixed cells are not read again in the column's convention."""
+    numbers = np.full(len(values), np.nan)
     if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) == "string":
-        return pd.Series(np.nan, index=values.index)
-    number = values.map(lambda v: isinstance(v, (int, float, np.number))
-                        and not isinstance(v, (bool, np.bool_))).astype(bool)
-    return values.where(number).astype("float64")
+        return numbers, values
+    typed = values.map(lambda v: isinstance(v, (int, float, np.number))
+                       and not isinstance(v, (bool, np.bool_))).to_numpy(bool)
+    numbers[typed] = values[typed].astype("float64")
+    return numbers, values.where(~typed)
 
 
 def _plural(count: int, one: str, many: str) -> str:

@@ -72,20 +72,19 @@ class Bytes:
 
     def row_has(self, byte_mask: np.ndarray) -> np.ndarray:
         """Per row: does any of its bytes have ``byte_mask`` set?"""
-        if not len(self.starts):
-            return np.zeros(0, bool)
-        counts = np.concatenate([[0], np.cumsum(byte_mask, dtype=np.int64)])
-        return counts[self.ends] > counts[self.starts]
+        rows = np.zeros(len(self.starts), bool)
+        rows[np.searchsorted(self.ends, np.flatnonzero(byte_mask), side="right")] = True
+        return rows
 
     def number(self, rows: np.ndarray, positions: list[int] | np.ndarray) -> np.ndarray:
         """The decimal number whose digits are at these byte positions of each of these rows
         (positions counted from each value's start), as int64."""
-        positions = np.asarray(positions, np.int64)
-        if not len(positions):
-            return np.zeros(len(rows), np.int64)
-        digits = self.data[self.starts[rows][:, None] + positions[None, :]] - np.uint8(48)
-        weights = 10 ** np.arange(len(positions) - 1, -1, -1, dtype=np.int64)
-        return digits.astype(np.int64) @ weights
+        starts = self.starts[rows]
+        number = np.zeros(len(rows), np.int64)
+        for position in positions:  # the ASCII codes; their '0's are taken off at the end
+            number *= 10
+            number += self.data[starts + position]
+        return number - 48 * (10 ** len(positions) - 1) // 9
 
 
 def shapes(arrow: pa.Array) -> tuple[list[str], np.ndarray]:
@@ -108,7 +107,8 @@ def shapes(arrow: pa.Array) -> tuple[list[str], np.ndarray]:
 
 def groups(codes: np.ndarray, count: int) -> Iterator[tuple[int, np.ndarray]]:
     """(shape number, its rows) for every shape that has rows."""
-    order = np.argsort(codes, kind="stable")
+    small = np.int16 if count < 2**15 else np.int64  # numpy radix-sorts 16-bit numbers
+    order = np.argsort(codes.astype(small), kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(count + 1))
     for code in range(count):
         if bounds[code + 1] > bounds[code]:

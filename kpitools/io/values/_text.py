@@ -36,50 +36,76 @@ def _tidy(arrow: pa.Array) -> pa.Array:
     return pc.utf8_normalize(pc.utf8_trim(arrow, " "), "NFC")
 
 
-def _untidy_rows(arrow: pa.Array) -> np.ndarray:
-    """Rows :func:`_tidy` could change, found from the bytes alone: any non-ASCII or control
-    byte, two spaces in a row, or a space at either end."""
+def _placeholder_starts() -> np.ndarray:
+    """Per byte: does some placeholder start with it (in either case)?"""
+    starts = np.zeros(256, bool)
+    for word in PLACEHOLDERS[1:]:
+        for variant in (word, word.upper()):
+            starts[variant.encode()[0]] = True
+    return starts
+
+
+_PLACEHOLDER_STARTS = _placeholder_starts()
+_FEW = 10_000  # fewer rows to clean than this are cleaned one by one, not per distinct value
+
+
+def _rows_to_clean(arrow: pa.Array) -> np.ndarray:
+    """Rows that :func:`_clean` could change, found from the bytes alone: a non-ASCII or
+    control byte, two spaces in a row, a space at either end, or a short value that starts
+    like a placeholder. A column of plain names or IDs has none and is not copied."""
     raw = Bytes.of(arrow)
     data = raw.data
     odd = (data >= 0x80) | (data < 0x20) | (data == 0x7F)
     odd[:-1] |= (data[:-1] == 0x20) & (data[1:] == 0x20)
-    rows = raw.row_has(odd)
-    filled = raw.ends > raw.starts
-    edge = np.zeros(len(rows), bool)
-    edge[filled] = (data[raw.starts[filled]] == 0x20) | (data[raw.ends[filled] - 1] == 0x20)
-    return (rows | edge) & arrow.is_valid().to_numpy(zero_copy_only=False)
+    length = raw.ends - raw.starts
+    filled = length > 0
+    first = np.full(len(length), 0x20, np.uint8)
+    last = first.copy()
+    first[filled], last[filled] = data[raw.starts[filled]], data[raw.ends[filled] - 1]
+    rows = raw.row_has(odd) | (filled & ((first == 0x20) | (last == 0x20)))
+    rows |= (length <= _LONGEST_PLACEHOLDER) & (~filled | _PLACEHOLDER_STARTS[first])
+    return rows & arrow.is_valid().to_numpy(zero_copy_only=False)
 
 
-def _placeholder_rows(arrow: pa.Array) -> np.ndarray:
-    """Rows holding a placeholder (in any case); only short values are looked at."""
-    raw = Bytes.of(arrow)
-    short = (raw.ends - raw.starts <= _LONGEST_PLACEHOLDER) & arrow.is_valid().to_numpy(
-        zero_copy_only=False)
-    found = np.zeros(len(arrow), bool)
-    if short.any():
-        lower = pc.utf8_lower(arrow.filter(pa.array(short)))
-        found[short] = pc.is_in(lower, value_set=_PLACEHOLDERS).to_numpy(zero_copy_only=False)
-    return found
+def _clean(arrow: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Each value tidied, placeholders missing; which values were tidied, which blanked."""
+    tidied = _tidy(arrow)
+    blank = pc.fill_null(pc.is_in(pc.utf8_lower(tidied), value_set=_PLACEHOLDERS), False
+                         ).to_numpy(zero_copy_only=False)
+    changed = pc.fill_null(pc.not_equal(tidied, arrow), False).to_numpy(zero_copy_only=False)
+    return (pc.if_else(pa.array(blank), pa.scalar(None, tidied.type), tidied),
+            changed & ~blank, blank)
+
+
+def _repeats(arrow: pa.Array) -> bool:
+    """Do the column's values repeat (judged on its first 10,000)?"""
+    head = arrow.slice(0, 10_000)
+    return pc.count_distinct(head).as_py() * 5 < len(head)
 
 
 def _clean_arrow(values: pd.Series) -> tuple[pa.Array, int, int]:
     """The column tidied with placeholders missing, how many values were tidied, and how
-    many placeholders were made missing."""
+    many placeholders were made missing. A column whose values repeat is cleaned once per
+    distinct value."""
     if pd.api.types.is_float_dtype(values):  # IDs or codes a spreadsheet stored as 12.0
         whole = values.dropna()
         if len(whole) and (whole == np.floor(whole)).all():
             values = values.astype("Int64")
     arrow = arrow_text(values)
-    changed = _untidy_rows(arrow)
-    if changed.any():
-        untidy = arrow.filter(pa.array(changed))
-        tidied = _tidy(untidy)
-        arrow = pc.replace_with_mask(arrow, pa.array(changed), tidied)
-        changed[changed] = pc.not_equal(tidied, untidy).to_numpy(zero_copy_only=False)
-    placeholder = _placeholder_rows(arrow)
-    if placeholder.any():
-        arrow = pc.if_else(pa.array(placeholder), pa.scalar(None, arrow.type), arrow)
-    return arrow, int((changed & ~placeholder).sum()), int(placeholder.sum())
+    work = _rows_to_clean(arrow)
+    if not work.any():
+        return arrow, 0, 0
+    if work.sum() > _FEW and _repeats(arrow):
+        encoded = arrow.dictionary_encode()
+        words, changed, blank = _clean(encoded.dictionary)
+        if not (changed.any() or blank.any()):  # such as names with accents, all tidy
+            return arrow, 0, 0
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        rows = np.bincount(codes[codes >= 0], minlength=len(words))
+        return words.take(encoded.indices), int(rows[changed].sum()), int(rows[blank].sum())
+    cleaned, changed, blank = _clean(arrow.filter(pa.array(work)))
+    return (pc.replace_with_mask(arrow, pa.array(work), cleaned), int(changed.sum()),
+            int(blank.sum()))
 
 
 def _counted(count: int, what: str) -> str | None:
@@ -200,14 +226,14 @@ def flags(values: pd.Series) -> Parsed:
     if pd.api.types.is_numeric_dtype(values):
         bad = (values.notna() & ~values.isin([0, 1])).to_numpy()
         return Parsed(values.where(~bad).astype("boolean"), bad)
-    arrow, _, _ = _clean_arrow(values)
-    encoded = arrow.dictionary_encode()
-    words = encoded.dictionary
+    encoded = arrow_text(values).dictionary_encode()  # a flag column has few distinct words
+    words, _, _ = _clean(encoded.dictionary)
     position = pc.fill_null(pc.index_in(pc.utf8_lower(words), value_set=_FLAG_WORDS), -1
                            ).to_numpy(zero_copy_only=False).astype(np.int64)
     meaning = np.where(position < 0, -1, (position < len(TRUE)).astype(np.int64))
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    per_row = np.where(codes < 0, -2, meaning[np.maximum(codes, 0)] if len(meaning) else -2)
+    meaning[~words.is_valid().to_numpy(zero_copy_only=False)] = -2  # blank: missing
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    per_row = np.append(meaning, -2)[codes]  # code -1 (a missing cell): the -2 at the end
     result = pd.array(np.where(per_row == 1, True, False), dtype="boolean")
     result[per_row < 0] = pd.NA
     unusual = sorted(f"{word!r} = {'true' if m == 1 else 'false'}"
