@@ -15,8 +15,10 @@ lines whose "Zoë" is Windows-1252 in the UTF-8 file; ``messy`` is all of these 
 flags in German and ✓, and names in decomposed Unicode or with no-break spaces.
 
 Each measurement runs in a fresh interpreter: setup (imports, reading the column) untimed,
-then the timed part ``--repeat`` times (median); memory is the peak resident set above the
-resident set when the timed part began (``VmHWM`` after a reset through /proc/self/clear_refs).
+then the timed part ``--repeat`` times (median wall and CPU seconds: on a busy machine the CPU
+time of all the process's threads is the steadier figure); memory is the peak resident set
+above the resident set when the timed part began (``VmHWM`` after a reset through
+/proc/self/clear_refs).
 The whole load uses ``kpitools.io.load_crm`` when the package has one, else ``kt.load_crm``,
 and says which. Figures are only final on a quiet machine: the table's header gives the load
 average. This script prints a table; it is not a test and asserts nothing.
@@ -164,14 +166,16 @@ def _child(job: dict) -> dict:
     except OSError:
         pass
     start = int(_status()["VmRSS"])
-    times = []
+    times, cpu = [], []
     for _ in range(job["repeat"]):
         gc.collect()
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         result = run()
         times.append(time.perf_counter() - began)
+        cpu.append(time.process_time() - began_cpu)
         del result
-    return {"seconds": statistics.median(times), "mb": (int(_status()["VmHWM"]) - start) / 1024,
+    return {"seconds": statistics.median(times), "cpu": statistics.median(cpu),
+            "mb": (int(_status()["VmHWM"]) - start) / 1024,
             "loader": f"{loader.__module__}.load_crm"}
 
 
@@ -187,9 +191,10 @@ def spawn(job: dict) -> dict:
 def _cells(clean: dict, messy: dict) -> str:
     if "error" in messy or "error" in clean:
         return f"{messy.get('error') or clean.get('error')}"
-    return (f"{clean['seconds']:8.3f} {messy['seconds']:8.3f} "
-            f"{messy['seconds'] / clean['seconds']:6.1f}x {clean['mb']:9.0f} {messy['mb']:9.0f} "
-            f"{messy['mb'] / max(clean['mb'], 1):6.1f}x")
+    return "".join(f"{clean[key]:{width}.{digits}f} {messy[key]:{width}.{digits}f} "
+                   f"{messy[key] / max(clean[key], floor):6.1f}x "
+                   for key, width, digits, floor in (("seconds", 8, 3, 1e-9), ("cpu", 8, 3, 1e-9),
+                                                     ("mb", 9, 0, 1)))
 
 
 def main() -> None:
@@ -205,8 +210,8 @@ def main() -> None:
     load = os.getloadavg()[0]
     print(f"{args.rows:,} rows, median of {args.repeat}; load average {load:.2f}"
           + ("" if load < 1 else " (not a quiet machine: figures are not final)"))
-    header = (f"{'':28} {'clean s':>8} {'messy s':>8} {'ratio':>7} {'clean MB':>9} "
-              f"{'messy MB':>9} {'ratio':>7}")
+    header = (f"{'':28} {'clean s':>8} {'messy s':>8} {'ratio':>7} {'cpu s':>8} {'cpu s':>8} "
+              f"{'ratio':>7} {'clean MB':>9} {'messy MB':>9} {'ratio':>7}")
     print(f"\nparsers on one column (clean file vs the 'messy' file)\n{header}")
     for name, (column, _) in PARSERS.items():
         runs = [spawn({"kind": "parser", "parser": name, "path": paths[v],

@@ -108,6 +108,13 @@ def test_spreadsheet_numbers_are_not_read_again_in_the_columns_convention():
     assert values(parsed) == [1234.5, 1234.5, 7.5, None]
 
 
+def test_long_or_pathological_cells_are_bad_quickly():
+    cells = pd.Series([" " * 5000 + "x", "9 " * 3000, "(" * 1000, "$" + " " * 40 + "5x",
+                       "1" + " " * 30 + "x"])
+    assert amounts(cells).bad.all()
+    assert one_date(*cells)[0].bad.all()
+
+
 # --- dates ---------------------------------------------------------------------------------
 def test_day_first_is_decided_once_for_the_whole_export():
     parsed, rule = dates({"created": pd.Series(["03/02/2024", "04/02/2024"]),

@@ -39,15 +39,17 @@ SCALES = {"k": 3, "m": 6, "mm": 6, "mn": 6, "mio": 6, "bn": 9}
 MAX_DIGITS = 15  # what a float64 holds exactly; more is never a deal amount
 _MINUS = "\u2212\u2013-"  # the minus sign, the en dash, hyphen-minus (last: not a range)
 _GROUPING = ",.'\u2019 \u00a0\u202f\u2009"  # what separates thousands somewhere
-_CURRENCY = "|".join(sorted(map(re.escape, SYMBOLS), key=len, reverse=True)) + "|[a-z]{3}"
-_S = f"{SPACE}*"
-_GRAMMAR = re.compile(
-    rf"{_S}(?P<s1>[+{_MINUS}])?{_S}(?P<c1>{_CURRENCY})?{_S}(?P<s2>[+{_MINUS}])?{_S}(?P<o>\()?"
-    rf"{_S}(?P<c2>{_CURRENCY})?{_S}(?P<s3>[{_MINUS}])?{_S}"
-    rf"(?P<num>9+(?:[{_GROUPING}]9+)*|[.,]9+)(?:e(?P<es>[+-]?)(?P<e>9{{1,3}}))?"
-    rf"{_S}(?:(?P<scale>{'|'.join(sorted(SCALES, key=len, reverse=True))})\.?)?"
-    rf"{_S}(?P<c3>{_CURRENCY})?{_S}(?P<cl>\))?{_S}(?P<c4>{_CURRENCY})?{_S}(?P<s4>[{_MINUS}])?{_S}")
-_ACCOUNTING_ZERO = re.compile(rf"{_S}(?P<c1>{_CURRENCY})?{_S}[{_MINUS}]{_S}(?P<c3>{_CURRENCY})?{_S}")
+MAX_LENGTH = 48  # characters; longer cells are not amounts (and are not searched)
+_TOKEN = re.compile(
+    rf"(?P<space>{SPACE}+)|(?P<number>9+(?:[{_GROUPING}]9+)*|[.,]9+)|(?P<exponent>e[+-]?9{{1,3}})"
+    rf"|(?P<sign>[+{_MINUS}])|(?P<open>\()|(?P<close>\))"
+    rf"|(?P<word>{'|'.join(sorted(map(re.escape, SYMBOLS), key=len, reverse=True))}"
+    r"|[^\W\d_]+\.?)")
+# The order of the tokens (one letter each): Sign, Currency, Open and closing (X) bracket,
+# Number, Exponent, scale (K). A currency, a sign and brackets each have their places.
+_ORDER = re.compile("(?P<s1>S)?(?P<c1>C)?(?P<s2>S)?(?P<o>O)?(?P<c2>C)?(?P<s3>S)?(?P<n>N)(?P<e>E)?"
+                    "(?P<k>K)?(?P<c3>C)?(?P<x>X)?(?P<c4>C)?(?P<s4>S)?")
+_ACCOUNTING_ZERO = re.compile("C?SC?")
 _POW10 = np.array([10.0 ** k for k in range(23)])  # exact
 
 
@@ -111,34 +113,64 @@ def _decimals(number: str) -> dict:
     return readings
 
 
+def _tokens(shape: str) -> list[tuple[str, str, int]] | None:
+    """(kind, text, position) of each token but spaces, left to right; None if some part of
+    ``shape`` is no token. Words are told apart: a currency (C) or a scale (K)."""
+    tokens, position = [], 0
+    while position < len(shape):
+        match = _TOKEN.match(shape, position)
+        if not match:
+            return None
+        kind, text = match.lastgroup, match.group()
+        if kind == "word":
+            if text in SYMBOLS or (len(text) == 3 and text.upper() in CODES):
+                kind = "C"
+            elif text.rstrip(".") in SCALES:
+                kind = "K"
+            else:
+                return None
+        if kind != "space":
+            tokens.append(({"sign": "S", "open": "O", "close": "X", "number": "N",
+                            "exponent": "E"}.get(kind, kind), text, match.start()))
+        position = match.end()
+    return tokens
+
+
 def _read_shape(shape: str) -> _Shape:
     """What one shape is, decided once for all its rows."""
-    core = re.sub(f"^{_S}|{_S}$", "", shape)
-    if core in MISSING:
-        return _Shape("missing")
-    zero = _ACCOUNTING_ZERO.fullmatch(shape)
-    if zero and (zero["c1"] or zero["c3"]):
-        currency = _currency(zero["c1"], zero["c3"])
-        return _BAD if currency is _BAD else _Shape("zero", currency=currency)
-    match = _GRAMMAR.fullmatch(shape)
-    if not match:
+    if len(shape) > MAX_LENGTH:
         return _BAD
-    signs = [match[s] for s in ("s1", "s2", "s3", "s4") if match[s]]
-    brackets = bool(match["o"]) + bool(match["cl"])
-    currency = _currency(match["c1"], match["c2"], match["c3"], match["c4"])
+    if re.sub(f"^{SPACE}+|{SPACE}+$", "", shape) in MISSING:
+        return _Shape("missing")
+    tokens = _tokens(shape)
+    if tokens is None:
+        return _BAD
+    kinds = "".join(kind for kind, _, _ in tokens)
+    if _ACCOUNTING_ZERO.fullmatch(kinds) and "C" in kinds and tokens[kinds.index("S")][1] != "+":
+        currency = _currency(*(text for kind, text, _ in tokens if kind == "C"))
+        return _BAD if currency is _BAD else _Shape("zero", currency=currency)
+    order = _ORDER.fullmatch(kinds)
+    if not order:
+        return _BAD
+    part = {name: tokens[order.start(name)] for name, hit in order.groupdict().items() if hit}
+    signs = [part[s][1] for s in ("s1", "s2", "s3", "s4") if s in part]
+    brackets = ("o" in part) + ("x" in part)
+    currency = _currency(*(part[c][1] for c in ("c1", "c2", "c3", "c4") if c in part))
     if len(signs) > 1 or brackets == 1 or (brackets and signs) or currency is _BAD:
         return _BAD
-    start = match.start("num")
-    digits = tuple(byte_offset(shape, start + i) for i, c in enumerate(match["num"]) if c == "9")
-    if len(digits) > MAX_DIGITS:
+    _, number, start = part["n"]
+    digits = tuple(byte_offset(shape, start + i) for i, c in enumerate(number) if c == "9")
+    _, exponent, at = part.get("e", ("", "", 0))
+    exponent_digits = tuple(byte_offset(shape, at + i) for i, c in enumerate(exponent)
+                            if c == "9")
+    if len(digits) > MAX_DIGITS or (exponent and "k" in part):
         return _BAD
-    exponent = tuple(byte_offset(shape, match.start("e") + i) for i in range(len(match["e"] or "")))
-    if exponent and match["scale"]:
-        return _BAD
-    negative = brackets == 2 or bool(signs and signs[0] != "+")
-    return _Shape("number", digits, _decimals(match["num"]), negative,
-                  brackets == 2 or bool(match["s4"]), SCALES.get(match["scale"], 0), exponent,
-                  -1 if match["es"] == "-" else 1, currency)
+    return _Shape("number", digits, _decimals(number),
+                  negative=brackets == 2 or bool(signs and signs[0] != "+"),
+                  marked_negative=brackets == 2 or "s4" in part,
+                  scale=SCALES[part["k"][1].rstrip(".")] if "k" in part else 0,
+                  exponent=exponent_digits, exponent_sign=-1 if "-" in exponent else 1,
+                  currency=currency)
 
 
 def _mark(readings: list[_Shape], rows: np.ndarray) -> tuple[str | None, int, int]:

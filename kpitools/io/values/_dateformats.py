@@ -13,6 +13,7 @@ from kpitools.io.values._common import SPACE, Bytes, byte_offset, groups, shapes
 
 MISSING = ("", "-", "--", "\u2013", "\u2014", "n/a", "n.a.", "null", "(null)", "<null>", "none",
            "(none)", "nan", "nat", "(blank)")
+MAX_LENGTH = 80  # characters; longer cells are not dates (and are not searched)
 PIVOT = 69  # two-digit years: 69-99 are 1969-1999, 00-68 are 2000-2068 (as POSIX strptime)
 _MONTH_WORDS = {
     1: "jan january januar janv janvier enero ene janeiro januari gennaio gen",
@@ -69,6 +70,8 @@ class _Layout:
 
 
 def _layout(shape: str) -> _Layout:
+    if len(shape) > MAX_LENGTH:
+        return _Layout("bad")
     if re.sub(f"^{_S}|{_S}$", "", shape) in MISSING:
         return _Layout("missing")
     for pattern in _LAYOUTS:
