@@ -122,9 +122,9 @@ def write_variant(variant: str, rows: int) -> Path:
         for spot in spots[:20]:
             lines[spot] += b",surplus"
     if variant in ("stray", "messy"):
-        for spot in spots[20:]:
-            lines[spot] = lines[spot].replace("Zoë".encode(), "Zoë".encode("cp1252")).replace(
-                b"Martin", "Zoë".encode("cp1252"))
+        for spot in spots[20:]:  # the rep (the second field) is "Zoë Martin" in Windows-1252
+            activity, _, rest = lines[spot].split(b",", 2)
+            lines[spot] = b",".join([activity, "Zoë Martin".encode("cp1252"), rest])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"\n".join(lines))
     return path

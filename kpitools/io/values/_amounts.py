@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from kpitools.io.values._common import SPACE, Bytes, Parsed, arrow_text, byte_offset, groups, \
-    shapes, text_series
+from kpitools.io.values._common import SPACE, Bytes, Parsed, arrow_text, byte_offset, counted, \
+    groups, sentence, shapes, text_series
 
 # Shapes (see _common) of the cells that mean "no amount". "NaN", "inf" and "#N/A" are not
 # among them: a spreadsheet's or a program's failure is shown, not hidden.
@@ -209,8 +209,9 @@ def amounts(values: pd.Series) -> Parsed:
     [1250.5, -300.0, -250.0, 1200000.0, nan, nan]
     >>> parsed.bad.tolist()
     [False, False, False, False, True, False]
-    >>> parsed.rule
-    "1 amount in brackets or with a trailing minus read as negative; 1 amount with k/M/bn read as thousands/millions/billions (e.g. '$1.2M' = 1,200,000)"
+    >>> print(parsed.rule)
+    1 amount in brackets or with a trailing minus read as negative; 1 amount with k/M/bn read
+    as thousands/millions/billions (e.g. '$1.2M' = 1,200,000)
     >>> amounts(pd.Series(["1.234,50 €", "99,9 €"])).values.tolist()
     [1234.5, 99.9]
     """
@@ -279,38 +280,30 @@ def _typed_numbers(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return numbers, values.where(~typed)
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count:,} {one if count == 1 else many}"
-
-
 def _rule(mark, dot_rows, comma_rows, readings, rows, counts, examples, extra) -> str | None:
-    parts = []
-    if mark == ",":
-        parts.append("read with a decimal comma (1.234,56)")
     ambiguous = sum(n for r, n in zip(readings, rows) if r.kind == "number"
                     and len(set(r.decimals.values())) > 1)
-    if mark is None and ambiguous:
-        parts.append(f"no value shows the decimal mark: {_plural(ambiguous, 'amount', 'amounts')}"
-                     " like '1,234' or '1.234' read as thousands")
-    if dot_rows and comma_rows:
-        other = min(dot_rows, comma_rows)
-        parts.append(f"{_plural(other, 'amount is', 'amounts are')} written with a decimal "
-                     f"{'point' if mark == ',' else 'comma'} against the column's decimal "
-                     f"{'comma' if mark == ',' else 'point'}: bad")
-    if counts["negative"]:
-        parts.append(f"{_plural(counts['negative'], 'amount', 'amounts')} in brackets or with "
-                     "a trailing minus read as negative")
+    other = min(dot_rows, comma_rows)
+    scaled = None
     if counts["scaled"]:
         text, value = examples["scaled"]
-        parts.append(f"{_plural(counts['scaled'], 'amount', 'amounts')} with k/M/bn read as "
-                     f"thousands/millions/billions (e.g. {text!r} = {value:,.12g})")
-    if counts["zero"]:
-        parts.append(f"{_plural(counts['zero'], 'amount', 'amounts')} written like '$ -' "
-                     "(Excel's accounting zero) read as 0")
+        scaled = counted(counts["scaled"], "amount", " with k/M/bn read as thousands/millions/"
+                                                     f"billions (e.g. {text!r} = {value:,.12g})")
+    mixed = None
     if "currency" in extra:
         found = extra["currency"].value_counts()
         if len(found) > 1:
-            parts.append("mixed currencies: " + ", ".join(f"{c} ({n:,})"
-                                                           for c, n in found.items()))
-    return "; ".join(parts) or None
-
+            mixed = "mixed currencies: " + ", ".join(f"{c} ({n:,})" for c, n in found.items())
+    return sentence(
+        "read with a decimal comma (1.234,56)" if mark == "," else None,
+        mark is None and counted(ambiguous, "amount", " like '1,234' or '1.234' read as thousands"
+                                                      " (no value shows the decimal mark)"),
+        counted(other, "amount", " written with a decimal {} against the column's decimal {}: "
+                                 "bad".format(*(("point", "comma") if mark == "," else
+                                                ("comma", "point")))),
+        counted(counts["negative"], "amount", " in brackets or with a trailing minus read as "
+                                              "negative"),
+        scaled,
+        counted(counts["zero"], "amount", " written like '$ -' (Excel's accounting zero) read "
+                                          "as 0"),
+        mixed)

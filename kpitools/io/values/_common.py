@@ -115,6 +115,24 @@ def groups(codes: np.ndarray, count: int) -> Iterator[tuple[int, np.ndarray]]:
             yield code, order[bounds[code]:bounds[code + 1]]
 
 
+def counted(count: int, noun: str, rest: str = "", *, nouns: str | None = None) -> str | None:
+    """"1 date{rest}" or "1,200 dates{rest}"; None for none.
+
+    Examples
+    --------
+    >>> counted(1, "date", " outside"), counted(1200, "date", " outside"), counted(0, "date")
+    ('1 date outside', '1,200 dates outside', None)
+    """
+    if not count:
+        return None
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}{rest}"
+
+
+def sentence(*parts: str | None) -> str | None:
+    """The parts that are there, joined with "; "; None if there are none."""
+    return "; ".join(p for p in parts if p) or None
+
+
 def byte_offset(shape: str, char_index: int) -> int:
     """The byte position of a character of ``shape`` in its UTF-8 form."""
     return len(shape[:char_index].encode("utf-8"))

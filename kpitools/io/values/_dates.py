@@ -6,7 +6,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpitools.io.values._common import Parsed, arrow_text
+from kpitools.io.values._common import Parsed, arrow_text, counted, sentence
 from kpitools.io.values._dateformats import TextDates, fast_iso
 
 DATES = "datetime64[us]"
@@ -108,9 +108,9 @@ class _Column:
         rule = self.rule
         if implausible.any():
             first = pd.Timestamp(self.stamp[implausible][0], unit="us")
-            outside = (f"{int(implausible.sum()):,} dates outside {window[0]:%Y-%m-%d} to "
-                       f"{window[1]:%Y-%m-%d} (such as {first:%Y-%m-%d}): bad")
-            rule = f"{rule}; {outside}" if rule else outside
+            rule = sentence(rule, counted(int(implausible.sum()), "date", (
+                f" outside {window[0]:%Y-%m-%d} to {window[1]:%Y-%m-%d} (such as "
+                f"{first:%Y-%m-%d}): bad")))
         return Parsed(pd.Series(values, index=self.index), self.present & ~good, rule,
                       {"implausible": implausible, "date_only": self.date_only,
                        "day_first": day_first})
@@ -134,7 +134,6 @@ def _decide(found: dict, day_first: bool | None) -> tuple[bool | None, str | Non
     examples = found["examples"]
     if not found["numeric"]:
         return day_first, None
-    against = None
     if day_first is not None:
         how = "as asked"
     elif found["day"] or found["month"]:
@@ -147,13 +146,10 @@ def _decide(found: dict, day_first: bool | None) -> tuple[bool | None, str | Non
         how = (f"assumed: no date shows whether the day or the month comes first (such as "
                f"{examples['numeric']!r})" + (", and they are written with dots"
                                               if day_first else ""))
-    against = found["month" if day_first else "day"]
+    other = "month" if day_first else "day"
     order = "day/month/year" if day_first else "month/day/year"
-    rule = f"dates read as {order} ({how})"
-    if against:
-        rule += (f"; {against:,} dates such as {examples['month' if day_first else 'day']!r} "
-                 "cannot be read so: bad")
-    return day_first, rule
+    return day_first, sentence(f"dates read as {order} ({how})", counted(
+        found[other], "date", f" such as {examples.get(other)!r} cannot be read so: bad"))
 
 
 def dates(columns: dict, *, day_first: bool | None = None,

@@ -4,6 +4,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from kpitools.io.values._common import counted
+
 # A multi-byte UTF-8 character: proof that a file was written as UTF-8.
 _UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|"
                              rb"[\xf0-\xf4][\x80-\xbf]{3}")
@@ -11,22 +13,19 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def _cp1252(byte: int) -> str:
-    """A byte as Windows-1252 (Latin-1 for the five bytes Windows-1252 leaves undefined)."""
-    try:
-        return bytes([byte]).decode("cp1252")
-    except UnicodeDecodeError:
-        return chr(byte)
+def _windows_1252(error: UnicodeDecodeError) -> tuple[str, int]:
+    """A decoding error handler: the bytes the codec could not read, read as Windows-1252
+    (as Latin-1, the five bytes Windows-1252 leaves undefined). Registered once, by name."""
+    text = []
+    for byte in error.object[error.start:error.end]:
+        try:
+            text.append(bytes([byte]).decode("cp1252"))
+        except UnicodeDecodeError:
+            text.append(chr(byte))
+    return "".join(text), error.end
 
 
-# Latin-1 text -> Windows-1252 text, and UTF-8's escaped stray bytes -> Windows-1252 text.
-_FROM_LATIN_1 = {b: _cp1252(b) for b in range(0x80, 0xA0)}
-_FROM_STRAY = {0xDC00 + b: _cp1252(b) for b in range(0x80, 0x100)}
-_STRAY = re.compile("[\udc80-\udcff]")
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count:,} {one if count == 1 else many}"
+codecs.register_error("kpitools-windows-1252", _windows_1252)
 
 
 def decode(data: bytes) -> tuple[str, list[str]]:
@@ -41,7 +40,7 @@ def decode(data: bytes) -> tuple[str, list[str]]:
     Examples
     --------
     >>> decode("rep\\nZoë\\n".encode() + b"Ren\\xe9e\\n")
-    ('rep\\nZoë\\nRenée\\n', ['1 byte is not UTF-8 (first on line 3): read as Windows-1252.'])
+    ('rep\\nZoë\\nRenée\\n', ['1 byte not in UTF-8 (the first on line 3) read as Windows-1252.'])
     >>> decode("rep\\nZoë\\n".encode("cp1252"))
     ('rep\\nZoë\\n', ['not UTF-8: read as Windows-1252.'])
     """
@@ -60,11 +59,10 @@ def decode(data: bytes) -> tuple[str, list[str]]:
     except UnicodeDecodeError as error:
         first = error.start
     if not _UTF8_CHARACTER.search(data):
-        return data.decode("latin-1").translate(_FROM_LATIN_1), [
+        return data.decode("cp1252", errors="kpitools-windows-1252"), [
             "not UTF-8: read as Windows-1252."]
-    text = data.decode("utf-8", errors="surrogateescape")
-    stray = len(_STRAY.findall(text))
+    text = data.decode("utf-8", errors="kpitools-windows-1252")
+    stray = len(data) - len(data.decode("utf-8", errors="ignore").encode())
     line = data.count(b"\n", 0, first) + 1
-    return text.translate(_FROM_STRAY), [
-        f"{_plural(stray, 'byte is', 'bytes are')} not UTF-8 (first on line {line}): read as "
-        "Windows-1252."]
+    return text, [counted(stray, "byte", f" not in UTF-8 (the first on line {line}) read as "
+                                         "Windows-1252.")]

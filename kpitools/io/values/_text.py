@@ -6,7 +6,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpitools.io.values._common import Bytes, Parsed, arrow_text, text_series
+from kpitools.io.values._common import Bytes, Parsed, arrow_text, counted, sentence, text_series
 
 # Cells that mean "nothing here", in any case. "NA" is not one: it is North America in a
 # region column, and a rep called "NA" is visible where a lost region would not be.
@@ -108,15 +108,6 @@ def _clean_arrow(values: pd.Series) -> tuple[pa.Array, int, int]:
             int(blank.sum()))
 
 
-def _counted(count: int, what: str) -> str | None:
-    return f"{count:,} {what}" if count else None
-
-
-def _join(*parts: str | None) -> str | None:
-    parts = [p for p in parts if p]
-    return "; ".join(parts) if parts else None
-
-
 def text(values: pd.Series) -> Parsed:
     """Names and labels written one way: composed accents (NFC), no invisible characters,
     every run of spaces, no-break spaces, tabs or line breaks one space, nothing at either
@@ -125,15 +116,15 @@ def text(values: pd.Series) -> Parsed:
     Examples
     --------
     >>> parsed = text(pd.Series(["Jose\\u0301", "Jos\\u00e9\\u00a0", " N/A ", None]))
-    >>> parsed.values.tolist(), parsed.rule
-    (['José', 'José', nan, nan], '2 values tidied (spaces, invisible characters, accents); 1 placeholder such as N/A read as missing')
+    >>> parsed.values.tolist()
+    ['José', 'José', nan, nan]
+    >>> print(parsed.rule)
+    2 values tidied (spaces, invisible characters, accents); 1 placeholder such as N/A read
+    as missing
     """
     arrow, tidied, blanked = _clean_arrow(values)
-    rule = _join(_counted(tidied, "values tidied (spaces, invisible characters, accents)"
-                          if tidied != 1 else "value tidied (spaces, invisible characters, "
-                                                  "accents)"),
-                 _counted(blanked, "placeholders such as N/A read as missing" if blanked != 1
-                          else "placeholder such as N/A read as missing"))
+    rule = sentence(counted(tidied, "value", " tidied (spaces, invisible characters, accents)"),
+                    counted(blanked, "placeholder", " such as N/A read as missing"))
     return Parsed(text_series(arrow, values.index), np.zeros(len(values), bool), rule)
 
 
@@ -152,20 +143,21 @@ def ids(values: pd.Series, *, salesforce: bool = False) -> Parsed:
     ...              salesforce=True)
     >>> parsed.values.tolist()
     ['0065g00000AbCd1', '0065g00000AbCd1', '0065g00000AbCd1']
-    >>> parsed.rule
-    '2 18-character Salesforce IDs cut to 15 characters; 1 of them had lost its letter case, restored from its checksum'
+    >>> print(parsed.rule)
+    2 IDs of 18 characters cut to Salesforce's 15; 1 ID with its letter case lost, restored
+    from the checksum
     """
     arrow, _, _ = _clean_arrow(values)
     extra, rule = {}, None
     if salesforce:
         arrow, cut, restored, bad = _short_salesforce_ids(arrow)
         extra["bad_checksum"] = bad
-        rule = _join(
-            _counted(cut, "18-character Salesforce IDs cut to 15 characters"),
-            f"{restored:,} of them had lost {'its' if restored == 1 else 'their'} letter case, "
-            "restored from its checksum" if restored else None,
-            _counted(int(bad.sum()), "18-character values are not Salesforce IDs (their last "
-                                     "3 characters are not a checksum): kept whole"))
+        rule = sentence(
+            counted(cut, "ID", " of 18 characters cut to Salesforce's 15"),
+            counted(restored, "ID", " with its letter case lost, restored from the checksum",
+                    nouns="IDs with their letter case lost, restored from the checksum"),
+            counted(int(bad.sum()), "value", " of 18 characters without a Salesforce checksum "
+                                             "kept whole"))
     return Parsed(text_series(arrow, values.index), np.zeros(len(values), bool), rule, extra)
 
 
