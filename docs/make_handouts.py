@@ -6,8 +6,9 @@
 Each notebook runs top to bottom in a fresh kernel (in the notebooks folder, as in JupyterLab).
 An interactive widget shows nothing in a static page, so every widget output is replaced by a
 snapshot of what it showed when the notebook ran: the control settings as one line of text, then
-the widget's output (its headline, tables and chart PNGs). The pages need no network and no
-JavaScript for that; handouts/index.html links them all. Exits non-zero if a notebook fails.
+the widget's output (its headline, tables and chart PNGs). The pages load nothing from the
+network (no require.js, MathJax or Mermaid from a CDN) and need no JavaScript;
+handouts/index.html links them all. Exits non-zero if a notebook fails.
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from nbconvert.preprocessors import CellExecutionError, ExecutePreprocessor
 ROOT = Path(__file__).resolve().parents[1]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+# nbconvert's lab page without require.js, MathJax or Mermaid from a CDN: the page works offline.
+TEMPLATES = ROOT / "kpitools" / "workshop" / "jupyter" / "data" / "nbconvert" / "templates"
 CONTAINERS = {"VBoxModel", "HBoxModel", "BoxModel", "GridBoxModel", "AccordionModel",
               "TabModel", "StackModel"}
 
@@ -147,7 +150,8 @@ def render(path: Path, out_dir: Path, *, timeout: int = 600) -> Path:
     nb = nbformat.read(path, as_version=4)
     execute(nb, path.parent, timeout)
     freeze_widgets(nb)
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(
+    body, _ = HTMLExporter(template_name="kpitools_handout",
+                           extra_template_basedirs=[str(TEMPLATES)]).from_notebook_node(
         nb, resources={"metadata": {"name": path.stem}})
     target = out_dir / f"{path.stem}.html"
     target.write_text(body, encoding="utf-8")

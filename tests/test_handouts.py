@@ -71,4 +71,6 @@ def test_handout_of_the_dashboard_shows_the_widget_charts(tmp_path):
     assert "Interactive widget, shown as run with" in page and "Rep: Sam Carter" in page
     assert "You need" in page  # the plan's headline
     assert "widget-view+json" not in page and "Traceback" not in page
+    remote = re.findall(r'(?:src|href)\s*=\s*["\']?(?:https?:)?//[^"\' >]+|url\(["\']?https?://[^)]+', page)
+    assert not remote, f"the handout loads from the network: {remote[:5]}"
     assert "rep_dashboard.html" in (out / "index.html").read_text(encoding="utf-8")

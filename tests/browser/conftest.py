@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from kpitools.workshop.jupyter import jupyter_env
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("KPITOOLS_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -36,17 +38,12 @@ KERNEL_TIMEOUT = 120_000   # ms: a notebook's cells run (the planner, funnel and
 UPDATE_TIMEOUT = 60_000    # ms: a widget redraws after a control changed
 UI_TIMEOUT = 60_000        # ms: the page shows something
 
-# JupyterLab user settings written into the temporary settings folder.
+# JupyterLab user settings written into the temporary settings folder (the course's own Jupyter
+# setup, kpitools/workshop/jupyter/, is used as it is: no news, no update check, offline Voila).
 LAB_SETTINGS = {
-    # no news, no update check, no "would you like to receive news?" toast
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-        {"fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True},
     # every cell stays in the DOM (the default windowing hides cells out of view)
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
-# Lab plugins switched off (what `jupyter labextension disable ...` writes to page_config.json).
-LAB_DISABLED = ["@jupyterlab/apputils-extension:announcements",
-                "@jupyterlab/extensionmanager-extension:plugin"]
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1 only
 CULL = ["--MappingKernelManager.cull_idle_timeout=300", "--MappingKernelManager.cull_interval=60"]
 
@@ -101,22 +98,42 @@ def browser():
             chromium.close()
 
 
+LOCAL = ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")
+
+
 def new_context(browser):
-    """A browser context that talks to 127.0.0.1 only: any other request is blocked and noted."""
+    """A browser context that talks to 127.0.0.1 only and records every request it makes.
+
+    ``context.requests`` lists every URL asked for; ``context.blocked`` the ones that would have
+    left the machine (they are aborted). ``assert_offline(context)`` fails on any.
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     context.set_default_timeout(UI_TIMEOUT)
-    context.blocked = []
+    context.requests, context.blocked = [], []
 
     def local_only(route):
         url = route.request.url
-        if url.startswith(("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")):
+        context.requests.append(url)
+        if url.startswith(LOCAL):
             route.continue_()
         else:
             context.blocked.append(url)
             route.abort()
 
     context.route("**/*", local_only)
+    # WebSockets bypass route(): record them too
+    context.on("page", lambda pg: pg.on("websocket", lambda ws: (
+        context.requests.append(ws.url),
+        ws.url.startswith(LOCAL) or context.blocked.append(ws.url))))
     return context
+
+
+def assert_offline(context) -> None:
+    """Fail if the pages of ``context`` asked for anything that is not on this machine."""
+    assert context.requests, "no request was recorded: the recorder is not working"
+    assert not context.blocked, (
+        f"{len(context.blocked)} request(s) would have left the machine:\n"
+        + "\n".join(dict.fromkeys(context.blocked)))
 
 
 @pytest.fixture
@@ -153,12 +170,9 @@ def workspace(tmp_path_factory, browser):
         path = dirs["settings"] / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(settings))
-    (dirs["config"] / "labconfig").mkdir()
-    (dirs["config"] / "labconfig" / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {name: True for name in LAB_DISABLED}}))
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_"))}
-    env.pop("MPLBACKEND", None)  # kernels draw inline (CI exports MPLBACKEND=Agg)
+    env = jupyter_env({k: v for k, v in os.environ.items()
+                       if not k.startswith(("JUPYTER", "JPY_"))})  # kernels draw inline
     env.update(JUPYTER_CONFIG_DIR=str(dirs["config"]), JUPYTER_DATA_DIR=str(dirs["data"]),
                JUPYTER_RUNTIME_DIR=str(dirs["runtime"]), IPYTHONDIR=str(dirs["ipython"]),
                JUPYTER_PLATFORM_DIRS="1", PYTHONUNBUFFERED="1")
@@ -238,9 +252,6 @@ def lab(workspace):
             f"--ServerApp.root_dir={workspace['path']}",
             f"--LabApp.user_settings_dir={dirs['settings']}",
             f"--LabApp.workspaces_dir={dirs['workspaces']}",
-            "--LabApp.news_url=None",
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            "--LabApp.extension_manager=readonly",
             "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: open/close notebooks
             *CULL, *_root_args()]
     server = Server("JupyterLab", args, workspace["path"], workspace["env"], port,
@@ -324,6 +335,7 @@ class WidgetUI:
 
     root, screenshots = ROOT, SCREENSHOTS
     kernel_timeout, update_timeout = KERNEL_TIMEOUT, UPDATE_TIMEOUT
+    assert_offline = staticmethod(assert_offline)
 
     @staticmethod
     def shoot(target, name: str) -> Path:

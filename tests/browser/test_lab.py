@@ -60,6 +60,13 @@ def widget_output_with(page, selector: str):
     return widget
 
 
+def assert_quiet_and_offline(page, ui) -> None:
+    """No pop-up asking about Jupyter news, and no request that left the machine."""
+    toasts = page.locator(".jp-Notification-Toast, .Toastify__toast").all_inner_texts()
+    assert not [t for t in toasts if "news" in t.lower()], toasts
+    ui.assert_offline(page.context)
+
+
 def test_planner_sliders_change_the_plan(lab_ui, workspace, ui):
     page = lab_ui
     open_and_run_all(page, notebook_named(workspace, "06_"), ui)
@@ -90,6 +97,7 @@ def test_planner_sliders_change_the_plan(lab_ui, workspace, ui):
     # a second slider: its own callback works too
     ui.drag_slider(sliders.nth(1), fraction=-0.25)
     ui.wait_for_change(planner, after)
+    assert_quiet_and_offline(page, ui)
 
 
 def test_funnel_explorer_dropdowns_change_the_funnel(lab_ui, workspace, ui):
@@ -109,6 +117,7 @@ def test_funnel_explorer_dropdowns_change_the_funnel(lab_ui, workspace, ui):
     # the counting policy (toggle buttons): strict counting gives another funnel
     funnel.locator(".widget-toggle-button:not(.mod-active)").first.click()
     ui.wait_for_change(funnel, after)
+    assert_quiet_and_offline(page, ui)
 
 
 def test_win_rate_widget_changes_with_its_controls(lab_ui, workspace, ui):
@@ -128,3 +137,4 @@ def test_win_rate_widget_changes_with_its_controls(lab_ui, workspace, ui):
     # the confidence slider: another likely range, so other interval numbers and bars
     ui.drag_slider(widget.locator(".widget-slider").first, fraction=-0.3)
     ui.wait_for_change(widget, after)
+    assert_quiet_and_offline(page, ui)

@@ -34,3 +34,4 @@ def test_dashboard_shows_another_rep_without_code_or_tracebacks(page, voila_dash
     assert "Traceback" not in body, body[-3000:]
     assert "⚠" not in after["text"], f"the dashboard shows an error: {after['text'][:1000]}"
     assert not page.errors, f"JavaScript errors on the page: {page.errors}"
+    ui.assert_offline(page.context)  # no Font Awesome (or anything else) from a CDN
