@@ -19,7 +19,7 @@ def test_quick_start_has_exactly_two_commands_that_install():
     assert len(commands) == 2
     learner, tests = commands
     assert "pip install -r requirements.txt" in learner
-    assert learner.endswith("jupyter lab notebooks/00_start_here.ipynb")
+    assert learner.endswith("kpitools-course")  # copies the notebooks, then opens JupyterLab
     assert "pip install -r requirements-dev.txt" in tests and tests.endswith("pytest")
 
 
