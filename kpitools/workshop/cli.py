@@ -1,4 +1,4 @@
-"""``kpitools-course``: open your copy of the course, serve the no-code pages to a room, or
+"""kpitools-course: open your copy of the course, serve the no-code pages to a room, or
 download the offline bundle.
 
     kpitools-course                       # copy the notebooks to ~/kpitools-course, open JupyterLab
@@ -16,7 +16,9 @@ COMMANDS = ("lab", "room", "bundle")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kpitools-course", description="Open your copy of the course, serve the no-code pages to a room, or download the offline bundle.")
+    parser = argparse.ArgumentParser(
+        prog="kpitools-course", description="Open your copy of the course, serve the no-code "
+                                            "pages to a room, or download the offline bundle.")
     commands = parser.add_subparsers(dest="command")
     from kpitools.workshop.course import DEFAULT_FOLDER
     lab = commands.add_parser("lab", help="copy the notebooks (if absent) and open JupyterLab "
