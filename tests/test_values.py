@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -75,11 +76,20 @@ def test_a_value_in_the_other_convention_is_bad_and_counted():
     assert "1 amount written with a decimal point" in parsed.rule
 
 
+@pytest.mark.parametrize("column, expected", [
+    (["1.234", "5.000", "12.500", "1.5"], [1234, 5000, 12500, None]),
+    (["1,234", "5,000", "12,500", "1,5"], [1234, 5000, 12500, None]),
+])
+def test_one_stray_value_does_not_turn_a_columns_thousands_into_decimals(column, expected):
+    parsed = amounts(pd.Series(column))
+    assert values(parsed) == expected and parsed.bad.tolist() == [False] * 3 + [True]
+
+
 def test_without_a_decimal_mark_three_digits_after_a_separator_are_thousands():
     parsed = amounts(pd.Series(["1,234", "5.000", "12"]))
     assert values(parsed) == [1234, 5000, 12]
     assert "(no value shows the decimal mark)" in parsed.rule
-    assert values(amounts(pd.Series(["1.234", "0.5"]))) == [1.234, 0.5]  # the mark is shown
+    assert values(amounts(pd.Series(["1.234", "0.5", "2.25"]))) == [1.234, 0.5, 2.25]
 
 
 def test_currencies_are_reported_per_row_and_mixed_ones_named():
@@ -358,7 +368,7 @@ def format_amount(number: Decimal, convention, decimals, sign, currency, before)
 
 
 @PROPERTY
-@given(st.lists(st.tuples(st.integers(-10**11, 10**11), st.integers(0, 3)), min_size=1,
+@given(st.lists(st.tuples(st.integers(-10**11, 10**11), st.integers(0, 2)), min_size=1,
                 max_size=6),
        st.sampled_from(list(CONVENTIONS)), st.sampled_from(["minus", "unicode", "brackets",
                                                             "trailing"]),
@@ -480,3 +490,26 @@ def test_stray_windows_bytes_are_read_alone(lines, strays, data):
     decoded, _ = decode(b"".join(chunks))
     assert decoded == b"".join(c if c is good else c.decode("cp1252").encode()
                                for c in chunks).decode()
+
+
+def chunked(texts, cut, skip):
+    """``texts`` as a "str" series over Arrow data cut into two chunks, then sliced."""
+    arrow = pa.chunked_array([pa.array(texts[:cut], pa.large_string()),
+                              pa.array(texts[cut:], pa.large_string())]).slice(skip)
+    return pd.Series(pd.array(arrow, dtype="str"))
+
+
+MIXED = ["$1,250.50", None, " 7 ", "x", "José\u00a0Díaz", "N/A", "13/02/2024", "", "true",
+         "0015g00000AbCdEAAV", "5k", "2024-03-05T10:00:00Z", "ja"]
+
+
+@PROPERTY
+@given(st.lists(st.sampled_from(MIXED), min_size=1, max_size=10), st.integers(0, 4),
+       st.integers(0, 2))
+def test_parsers_read_arrow_chunks_and_slices_as_plain_text(texts, cut, skip):
+    sliced = chunked(texts, cut, skip)
+    plain = pd.Series(texts[skip:], dtype=object)
+    for parse in (amounts, flags, text, lambda v: ids(v, salesforce=True),
+                  lambda v: dates({"x": v}, window=WINDOW)[0]["x"]):
+        got, expected = parse(sliced), parse(plain)
+        assert values(got) == values(expected) and got.bad.tolist() == expected.bad.tolist()

@@ -175,14 +175,22 @@ def _read_shape(shape: str) -> _Shape:
 
 def _mark(readings: list[_Shape], rows: np.ndarray) -> tuple[str | None, int, int]:
     """The column's decimal mark (None when no value shows it), and the rows that show a
-    decimal point and a decimal comma."""
-    shows = {".": 0, ",": 0}
+    decimal point and a decimal comma. Where some do, the rows like "1.234" (which read as
+    thousands with a decimal comma) count for the comma and those like "1,234" for the
+    point: one stray "1.5" does not turn a column of "1.234" into 1.234s."""
+    shows, hints = {".": 0, ",": 0}, {".": 0, ",": 0}
     for reading, count in zip(readings, rows):
-        if reading.kind == "number" and len(reading.decimals) == 1:
+        if reading.kind != "number":
+            continue
+        if len(reading.decimals) == 1:
             shows[next(iter(reading.decimals))] += count
+        elif len(set(reading.decimals.values())) > 1:
+            hints[min(reading.decimals, key=reading.decimals.get)] += count
     if not shows["."] and not shows[","]:
         return None, 0, 0
-    return ("," if shows[","] > shows["."] else "."), shows["."], shows[","]
+    weight = {m: (shows[m] + hints[m], shows[m]) for m in ".,"}  # a tie: the ones that show it
+    mark = "," if weight[","] > weight["."] else "."
+    return mark, shows["."], shows[","]
 
 
 def amounts(values: pd.Series) -> Parsed:
@@ -190,7 +198,8 @@ def amounts(values: pd.Series) -> Parsed:
     convention, or a *bad* value — never digits pulled out of text.
 
     One decimal mark is decided per column, by the values that show it ("1,234.56", "2,5",
-    "1.234.567"); values written the other way are bad. Thousands may be grouped with
+    "1.234.567") together with those that read as thousands with one of them ("1.234");
+    values written the other way are bad. Thousands may be grouped with
     ",", ".", "'", "’" or spaces (and Indian lakhs, 12,34,567.00). If no value shows the
     mark, "1,234" and "1.234" are both 1234 (an amount with three decimals is not a deal
     amount). Currency symbols and ISO codes before or after, accounting brackets, a trailing

@@ -2,13 +2,9 @@
 from __future__ import annotations
 
 import codecs
-import re
 
 from kpitools.io.values._common import counted
 
-# A multi-byte UTF-8 character: proof that a file was written as UTF-8.
-_UTF8_CHARACTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|"
-                             rb"[\xf0-\xf4][\x80-\xbf]{3}")
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
@@ -58,11 +54,12 @@ def decode(data: bytes) -> tuple[str, list[str]]:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as error:
         first = error.start
-    if not _UTF8_CHARACTER.search(data):
+    readable = data.decode("utf-8", errors="ignore")
+    if readable.isascii():  # no character is written the UTF-8 way: a Windows-1252 file
         return data.decode("cp1252", errors="kpitools-windows-1252"), [
             "not UTF-8: read as Windows-1252."]
     text = data.decode("utf-8", errors="kpitools-windows-1252")
-    stray = len(data) - len(data.decode("utf-8", errors="ignore").encode())
+    stray = len(text) - len(readable)  # each stray byte is one character in one, none in the other
     line = data.count(b"\n", 0, first) + 1
     return text, [counted(stray, "byte", f" not in UTF-8 (the first on line {line}) read as "
                                          "Windows-1252.")]
