@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from kpitools.io.values import PLACEHOLDERS, amounts, dates, decode, flags, ids, \
     plausible_window, text
 
-PROPERTY = settings(max_examples=150, deadline=None, derandomize=True, database=None)
+PROPERTY = settings(max_examples=100, deadline=None, derandomize=True, database=None)
 WINDOW = (pd.Timestamp("1990-01-01"), pd.Timestamp("2035-01-01"))
 
 
@@ -194,6 +194,12 @@ def test_implausible_dates_are_bad_and_marked(raw):
     assert parsed.bad.tolist() == [True, False]
     assert parsed.extra["implausible"].tolist() == [True, False]
     assert "1 date outside 1990-01-01 to 2035-01-01" in parsed.rule
+
+
+def test_the_window_holds_its_first_and_its_whole_last_day():
+    parsed, _ = one_date("1990-01-01 00:00", "2035-01-01 23:59", "1989-12-31 23:59",
+                         "2035-01-02 00:00")
+    assert parsed.extra["implausible"].tolist() == [False, False, True, True]
 
 
 def test_the_default_window_runs_from_1990_to_five_years_from_today():
@@ -503,7 +509,7 @@ MIXED = ["$1,250.50", None, " 7 ", "x", "José\u00a0Díaz", "N/A", "13/02/2024",
          "0015g00000AbCdEAAV", "5k", "2024-03-05T10:00:00Z", "ja"]
 
 
-@PROPERTY
+@settings(PROPERTY, max_examples=40)
 @given(st.lists(st.sampled_from(MIXED), min_size=1, max_size=10), st.integers(0, 4),
        st.integers(0, 2))
 def test_parsers_read_arrow_chunks_and_slices_as_plain_text(texts, cut, skip):

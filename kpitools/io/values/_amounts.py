@@ -49,6 +49,7 @@ _TOKEN = re.compile(
 # Number, Exponent, scale (K). A currency, a sign and brackets each have their places.
 _ORDER = re.compile("(?P<s1>S)?(?P<c1>C)?(?P<s2>S)?(?P<o>O)?(?P<c2>C)?(?P<s3>S)?(?P<n>N)(?P<e>E)?"
                     "(?P<k>K)?(?P<c3>C)?(?P<x>X)?(?P<c4>C)?(?P<s4>S)?")
+_LETTER = {"sign": "S", "open": "O", "close": "X", "number": "N", "exponent": "E"}
 _ACCOUNTING_ZERO = re.compile("C?SC?")
 _POW10 = np.array([10.0 ** k for k in range(23)])  # exact
 
@@ -130,8 +131,7 @@ def _tokens(shape: str) -> list[tuple[str, str, int]] | None:
             else:
                 return None
         if kind != "space":
-            tokens.append(({"sign": "S", "open": "O", "close": "X", "number": "N",
-                            "exponent": "E"}.get(kind, kind), text, match.start()))
+            tokens.append((_LETTER.get(kind, kind), text, match.start()))
         position = match.end()
     return tokens
 

@@ -96,12 +96,13 @@ class _Column:
 
     def finish(self, day_first: bool | None, window: tuple) -> Parsed:
         if self.text is not None:
-            stamp, valid, missing, self.date_only = self.text.parse(bool(day_first))
+            stamp, valid, missing, date_only = self.text.parse(bool(day_first))
+            self.date_only &= date_only
             text_rows = self.text.arrow.is_valid().to_numpy(zero_copy_only=False)
             self.stamp[text_rows], self.valid[text_rows] = stamp[text_rows], valid[text_rows]
             self.present[text_rows] = ~missing[text_rows]
-        low, high = (int(np.datetime64(pd.Timestamp(t), "us").astype(np.int64)) for t in window)
-        inside = (self.stamp >= low) & (self.stamp < high)
+        low, last = (int(np.datetime64(pd.Timestamp(t), "us").astype(np.int64)) for t in window)
+        inside = (self.stamp >= low) & (self.stamp < last + 86_400_000_000)  # all its last day
         implausible = self.present & self.valid & ~inside
         good = self.present & self.valid & inside
         values = np.where(good, self.stamp, np.iinfo(np.int64).min).view("datetime64[us]")
@@ -183,7 +184,7 @@ def dates(columns: dict, *, day_first: bool | None = None,
     day_first : bool, optional
         Force the order instead of deciding it.
     window : (Timestamp, Timestamp), optional
-        Earliest and latest plausible date.
+        The first and the last plausible day (any time on the last day is inside).
 
     Returns
     -------

@@ -54,12 +54,13 @@ def decode(data: bytes) -> tuple[str, list[str]]:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as error:
         first = error.start
-    readable = data.decode("utf-8", errors="ignore")
-    if readable.isascii():  # no character is written the UTF-8 way: a Windows-1252 file
+    readable = data.decode("utf-8", errors="ignore")  # the stray bytes left out
+    windows, kept = readable.isascii(), len(readable)
+    del readable  # before the text is made: a second copy of a big file is not needed
+    if windows:  # no character is written the UTF-8 way: a Windows-1252 file
         return data.decode("cp1252", errors="kpitools-windows-1252"), [
             "not UTF-8: read as Windows-1252."]
-    text = data.decode("utf-8", errors="kpitools-windows-1252")
-    stray = len(text) - len(readable)  # each stray byte is one character in one, none in the other
+    text = data.decode("utf-8", errors="kpitools-windows-1252")  # a stray byte: 1 character
     line = data.count(b"\n", 0, first) + 1
-    return text, [counted(stray, "byte", f" not in UTF-8 (the first on line {line}) read as "
-                                         "Windows-1252.")]
+    return text, [counted(len(text) - kept, "byte", f" not in UTF-8 (the first on line {line}) "
+                                                    "read as Windows-1252.")]
