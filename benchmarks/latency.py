@@ -9,8 +9,9 @@ several times: dropdowns and toggle buttons as a click does, sliders by dragging
 the mouse. A change's latency runs from the browser event (change, click or mouse release) to the
 last change of the widget's output in the page, images decoded: what a person waits for. First
 render is from the page's navigation to its first complete output (kernel start, imports, data,
-first drawing). ``--repo`` checkouts are imported by the kernels through PYTHONPATH, with this
-environment's packages. Figures are only comparable on a quiet machine (``uptime`` load < 1).
+first drawing; with ``--warm``, as in room mode, a waiting kernel has computed the page).
+``--repo`` checkouts are imported by the kernels through PYTHONPATH, with this environment's
+packages. Figures are only comparable on a quiet machine (``uptime`` load < 1).
 """
 from __future__ import annotations
 
@@ -92,14 +93,15 @@ def _free_port() -> int:
 
 
 class Voila:
-    def __init__(self, folder: Path, repo: Path):
+    def __init__(self, folder: Path, repo: Path, warm: bool = False):
         self.port = _free_port()
         env = jupyter_env()
-        env["PYTHONPATH"] = os.pathsep.join([str(repo), env.get("PYTHONPATH", "")]).strip(os.pathsep)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo), env.get("PYTHONPATH")]))
         self.log = open(folder / f"voila-{self.port}.log", "w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "voila", str(folder), "--no-browser", "--Voila.ip=127.0.0.1",
-             f"--Voila.port={self.port}", "--Voila.port_retries=0"],
+             f"--Voila.port={self.port}", "--Voila.port_retries=0",
+             *(["--VoilaConfiguration.preheat_kernel=True"] if warm else [])],
             cwd=folder, env=env, stdout=self.log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -108,10 +110,13 @@ class Voila:
             try:
                 urllib.request.build_opener(urllib.request.ProxyHandler({})).open(
                     self.url + "/voila/static/voila.js", timeout=5)
-                return
+                break
             except OSError:
                 time.sleep(0.25)
-        raise RuntimeError(f"Voila did not start; see {self.log.name}")
+        else:
+            raise RuntimeError(f"Voila did not start; see {self.log.name}")
+        while warm and Path(self.log.name).read_text().count("is filled with") < len(WIDGETS):
+            time.sleep(0.5)  # every page computed ahead, as in room mode
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -186,6 +191,9 @@ def main(argv=None) -> int:
                         help="a checkout to measure (repeatable; default: this one)")
     parser.add_argument("--repeat", type=int, default=6, help="changes per control (default 6)")
     parser.add_argument("--only", nargs="*", choices=list(WIDGETS), help="widgets to measure")
+    parser.add_argument("--warm", action="store_true",
+                        help="serve as room mode does: each page computed ahead in a waiting "
+                             "kernel (first render without kernel start)")
     args = parser.parse_args(argv)
     repos = [r.resolve() for r in (args.repo or [ROOT])]
     names = args.only or list(WIDGETS)
@@ -198,7 +206,7 @@ def main(argv=None) -> int:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                      args=["--no-sandbox", "--disable-gpu"])
         for repo in repos:
-            server = Voila(folder, repo)
+            server = Voila(folder, repo, warm=args.warm)
             try:
                 for name in names:
                     results[repo, name] = measure(browser, server, name, args.repeat)
