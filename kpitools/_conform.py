@@ -52,7 +52,7 @@ def table(frame: pd.DataFrame, name: str, where: str, *, required=(), optional=(
                               f"Found: {list(frame.columns)}. Group by one of those, or add "
                               f"the column with mapping={{...}} in kt.load_crm.")
     wanted = [c for c in dict.fromkeys((*required, *optional, *numbers)) if c in frame.columns]
-    read = Reading(frame, name, where)
+    read = _Reading(frame, name, where)
     read.dates([c for c in wanted if c in DATE_COLUMNS.get(name, ())])
     for column in wanted:
         if column in BOOL_COLUMNS:
@@ -64,7 +64,7 @@ def table(frame: pd.DataFrame, name: str, where: str, *, required=(), optional=(
     return frame.assign(**read.changed) if read.changed else frame
 
 
-class Reading:
+class _Reading:
     """The columns of one table that were not in canonical dtype, read (``changed``)."""
 
     def __init__(self, frame: pd.DataFrame, name: str, where: str):
@@ -149,8 +149,8 @@ def label_codes(values: pd.Series, labels: tuple, name: str, column: str, where:
     if codes.null_count > text.null_count:  # some value is not a label as written
         text = pc.utf8_lower(_groups.arrow_text(parse.text(values).values))
         codes = pc.index_in(text, value_set=pa.array(labels, text.type))
-    unknown = pc.and_(pc.is_null(codes), pc.is_valid(text)).to_numpy(zero_copy_only=False)
-    if unknown.any():
+    if codes.null_count > text.null_count:
+        unknown = pc.and_(pc.is_null(codes), pc.is_valid(text)).to_numpy(zero_copy_only=False)
         raise SchemaError(f"{where}: {int(unknown.sum())} value(s) of {name}.{column} are not "
                           f"one of {list(labels)} (e.g. "
                           + ", ".join(repr(v) for v in pd.unique(values[unknown])[:3]) + "). "
@@ -158,7 +158,7 @@ def label_codes(values: pd.Series, labels: tuple, name: str, column: str, where:
     if text.null_count and not missing_ok:
         raise SchemaError(f"{where}: {text.null_count} row(s) of {name} have no {column}. "
                           + _FIX.format(what=f"{column} labels"))
-    return codes.fill_null(-1).to_numpy(zero_copy_only=False)
+    return (codes.fill_null(-1) if codes.null_count else codes).to_numpy(zero_copy_only=False)
 
 
 def as_of(value, where: str, name: str = "as_of") -> pd.Timestamp | None:

@@ -8,7 +8,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpitools import _threads
 
 PERIOD = "period"
 _MONTHS_PER = {"M": 1, "MS": 1, "ME": 1, "Q": 3, "QS": 3, "QE": 3,
@@ -100,23 +99,15 @@ def arrow_text(values: pd.Series) -> pa.Array | pa.ChunkedArray:
 
 
 def equals(column: pd.Series, value) -> np.ndarray:
-    """``column == value`` as a bool array (missing values are False), fast for either string
-    dtype: NumPy compares object arrays, Arrow compares pandas' ``str`` columns.
+    """``column == value`` as a bool array (missing values are False).
 
     Examples
     --------
-    >>> equals(pd.Series(["won", None, "lost"], dtype=object), "won").tolist()
-    [True, False, False]
     >>> equals(pd.Series(["won", None, "lost"], dtype="str"), "won").tolist()
     [True, False, False]
     >>> equals(pd.Series(["won", pd.NA], dtype=object), "won").tolist()
     [True, False]
     """
-    if column.dtype == object:
-        try:
-            return np.asarray(column.to_numpy() == value, dtype=bool)
-        except (TypeError, ValueError):  # e.g. pd.NA, which has no truth value: pandas' way
-            pass
     return column.eq(value).to_numpy(dtype=bool, na_value=False)
 
 
@@ -137,8 +128,8 @@ def is_in(column: pd.Series, values: pd.Series) -> np.ndarray:
 
 
 def is_in_each(columns: list[pd.Series], values: pd.Series) -> list[np.ndarray]:
-    """:func:`is_in` for several columns against the same values, in one pass: a big pass is
-    cut into one piece per CPU, each looked up in its own thread.
+    """:func:`is_in` for several columns against the same values, in one pass: the values are
+    hashed once for all the columns (Arrow builds its hash set on every call).
 
     Examples
     --------
@@ -149,13 +140,15 @@ def is_in_each(columns: list[pd.Series], values: pd.Series) -> list[np.ndarray]:
     if any(c.dtype == object and not _text_only(c, values) for c in columns):
         return [c.isin(values).to_numpy() for c in columns]
     value_set = arrow_text(values)
-    texts = [arrow_text(c) for c in columns]
-    every = pa.chunked_array([chunk for text in texts for chunk in (
-        text.chunks if isinstance(text, pa.ChunkedArray) else [text])], type=value_set.type)
-    found = _threads.each(lambda piece: pc.is_in(every.slice(*piece), value_set=value_set)
-                          .to_numpy(zero_copy_only=False), _threads.pieces(len(every)),
-                          len(every))
-    return np.split(np.concatenate(found), np.cumsum([len(c) for c in columns])[:-1])
+    every = pa.chunked_array([chunk for column in columns for chunk in _chunks(column)],
+                             type=value_set.type)
+    found = pc.is_in(every, value_set=value_set).to_numpy(zero_copy_only=False)
+    return np.split(found, np.cumsum([len(c) for c in columns])[:-1])
+
+
+def _chunks(column: pd.Series) -> list[pa.Array]:
+    text = arrow_text(column)
+    return text.chunks if isinstance(text, pa.ChunkedArray) else [text]
 
 
 def _text_only(column: pd.Series, values: pd.Series) -> bool:
@@ -224,7 +217,7 @@ def group_ids(group_keys: dict, length: int) -> Groups:
     ids, count = (np.zeros(length, dtype="int64") if not group_keys else None), 1
     levels, level_codes = [], []
     for values in group_keys.values():
-        codes, uniques = _sorted_codes(values)
+        codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=False)
         size = max(len(uniques), 1)
         # Under a single group so far every code is a group of its own, already in order.
         if count > 1:
@@ -238,68 +231,6 @@ def group_ids(group_keys: dict, length: int) -> Groups:
     keys = {name: level.take(codes)
             for name, level, codes in zip(group_keys, levels, level_codes)}
     return Groups(ids, count, keys)
-
-
-def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """``pd.factorize(values, sort=True, use_na_sentinel=False)``: missing values last.
-
-    The rows are hashed once, unsorted; only the distinct values are sorted and renumbered
-    (sorting codes row by row is what makes pandas' ``sort=True`` slow on millions of rows).
-
-    Examples
-    --------
-    >>> codes, uniques = _sorted_codes(pd.Series(["Bo", None, "Al", "Bo"]))
-    >>> codes.tolist(), uniques.tolist()
-    ([1, 2, 0, 1], ['Al', 'Bo', nan])
-    """
-    by_day = _day_codes(values)
-    if by_day is not None:
-        return by_day
-    codes, uniques = pd.factorize(values)
-    missing = codes < 0
-    if not missing.any():
-        order, uniques = pd.factorize(uniques, sort=True)
-        return np.take(order, codes, out=codes), uniques
-    # One missing row stands for all, where it first appears: pandas' sort of mixed objects
-    # depends on that order.
-    first = np.argmax(missing)
-    at = codes[:first].max() + 1 if first else 0
-    uniques = pd.concat([pd.Series(uniques[:at]), values.iloc[[first]],
-                         pd.Series(uniques[at:])], ignore_index=True)
-    order, uniques = pd.factorize(uniques, sort=True, use_na_sentinel=False)
-    codes[missing] = len(uniques) - 1
-    return np.append(np.delete(order, at), order[at])[codes], uniques
-
-
-def _day_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index] | None:
-    """:func:`_sorted_codes` for dates at midnight (period starts), by counting day numbers
-    rather than hashing rows: pandas sizes its hash table by the row count, about 250 MB on
-    10 million rows. None for other values, or days too far apart to count.
-
-    Examples
-    --------
-    >>> codes, uniques = _day_codes(pd.Series(pd.to_datetime(["2024-05-13", None, "2024-05-06"])))
-    >>> codes.tolist(), uniques.strftime("%m-%d").tolist()
-    ([1, 2, 0], ['05-06', '05-13', nan])
-    """
-    if not (isinstance(values.dtype, np.dtype) and values.dtype.kind == "M"):
-        return None
-    ticks, per_day, missing = _ticks(values)
-    dated = ticks[~missing] if missing.any() else ticks
-    if not len(dated) or any(np.remainder(piece, per_day).any()
-                             for piece in np.array_split(dated, 1 + len(dated) // 2**20)):
-        return None
-    low, high = dated.min() // per_day, dated.max() // per_day
-    bound = high - low + 2  # one more day number for the missing dates
-    if bound > 2 * len(ticks) + 4096:
-        return None
-    days = ticks // per_day
-    days -= low
-    days[missing] = bound - 1  # missing last, as their own group
-    codes, distinct = _renumber(days, bound)
-    starts = ((distinct + low) * per_day).astype(values.dtype)
-    starts[distinct == bound - 1] = np.datetime64("NaT")
-    return codes, pd.Index(starts)
 
 
 def _renumber(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:

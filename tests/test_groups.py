@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 import kpitools as kt
-from kpitools import _groups, _threads
+from kpitools import _groups
 
 
 @pytest.fixture(scope="module")
@@ -46,27 +46,30 @@ def test_lead_kpis_same_for_object_and_str_text(sample, by, freq):
     pd.Series(pd.to_datetime(["2024-02-01", None, "2023-01-01"])),
     pd.Series(pd.to_datetime(["2024-02-01 10:00", "2024-02-01 00:00", "2023-01-01 00:00"])),
     pd.Series(pd.to_datetime(["1969-12-29", "2024-05-13", None, "1969-12-29"]).as_unit("s")),
-    pd.Series(pd.to_datetime(["1900-01-01", "2200-01-01"]).as_unit("ms")),
     pd.Series(pd.to_datetime([None, None])),
     pd.Series([], dtype="datetime64[us]"),
     pd.Series(pd.to_datetime(["2024-01-01", "2024-01-02"]).tz_localize("UTC")),
 ])
-def test_sorted_codes_are_pandas_sorted_factorize(values):
-    codes, uniques = _groups._sorted_codes(values)
-    expected_codes, expected_uniques = pd.factorize(values, sort=True, use_na_sentinel=False)
-    np.testing.assert_array_equal(codes, expected_codes)
-    pd.testing.assert_index_equal(pd.Index(uniques), pd.Index(expected_uniques))
+def test_group_ids_of_one_key_are_groupby_ngroup(values):
+    groups = _groups.group_ids({"k": values}, len(values))
+    grouped = pd.DataFrame({"k": values}).groupby("k", sort=True, dropna=False)
+    np.testing.assert_array_equal(groups.ids, grouped.ngroup().to_numpy())
+    assert groups.count == grouped.ngroups
+    pd.testing.assert_index_equal(groups.keys["k"], grouped.size().index.rename(None),
+                                  exact=False)
 
 
-def test_sorted_codes_of_many_period_starts_count_day_numbers():
+def test_group_ids_of_many_rows_and_keys_are_groupby_ngroup():
     rng = np.random.default_rng(11)
     days = pd.Timestamp("2023-01-02") + pd.to_timedelta(7 * rng.integers(0, 60, 5000), "D")
-    weeks = pd.Series(days).where(rng.random(5000) > 0.01)
-    assert _groups._day_codes(weeks) is not None
-    codes, uniques = _groups._sorted_codes(weeks)
-    expected_codes, expected_uniques = pd.factorize(weeks, sort=True, use_na_sentinel=False)
-    np.testing.assert_array_equal(codes, expected_codes)
-    pd.testing.assert_index_equal(pd.Index(uniques), pd.Index(expected_uniques))
+    keys = {"rep": pd.Series(rng.choice(["Al", "Bo", "Cy", None], 5000), dtype="str"),
+            "period": pd.Series(days).where(rng.random(5000) > 0.01),
+            "kind": pd.Series(rng.choice(["call", "email"], 5000), dtype=object)}
+    groups = _groups.group_ids(keys, 5000)
+    grouped = pd.DataFrame(keys).groupby(list(keys), sort=True, dropna=False)
+    np.testing.assert_array_equal(groups.ids, grouped.ngroup().to_numpy())
+    expected = grouped.size().index.to_frame(index=False)
+    pd.testing.assert_frame_equal(pd.DataFrame(groups.keys), expected, check_dtype=False)
 
 
 @pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
@@ -79,10 +82,7 @@ def test_period_start_is_pandas_period_start(unit, freq):
                                    check_names=False)
 
 
-@pytest.mark.parametrize("rows_per_thread", [1_000_000, 2])
-def test_is_in_each_is_pandas_isin_however_the_rows_are_cut(monkeypatch, rows_per_thread):
-    monkeypatch.setattr(_threads, "ROWS_PER_THREAD", rows_per_thread)
-    monkeypatch.setattr(_threads, "THREADS", 3)
+def test_is_in_each_is_pandas_isin_for_each_column():
     rng = np.random.default_rng(5)
     known = pd.Series([f"L{i}" for i in range(0, 40, 3)], dtype="str")
     columns = [pd.Series(np.where(rng.random(n) < 0.2, None,
