@@ -79,9 +79,7 @@ def kt_load(folder: Path, fmt: str, mode: str):
     import kpitools as kt
 
     if mode == "load_crm" or fmt in EXPORTS:
-        load_crm = getattr(kt, "load_crm", None)
-        if load_crm is None:
-            from kpitools.load import load_crm
+        load_crm = kt.load_crm
         return load_crm(folder, preset=fmt) if fmt in EXPORTS else load_crm(folder)
     import pandas as pd
     read = (lambda p: pd.read_csv(p, dtype=str)) if fmt == "csv" else pd.read_parquet

@@ -2,10 +2,9 @@
 
 The namespace is flat: ``import kpitools as kt`` then ``kt.win_rate(...)``.
 """
-from kpitools.schema import (DEFAULT_STAGES, TERMINAL_STAGES, CRMData, QualityReport,
-                             SchemaError, clean, validate)
-from kpitools.load import load_crm
-from kpitools.presets import PRESETS
+from kpitools.schema import DEFAULT_STAGES, TERMINAL_STAGES, CRMData, SchemaError
+from kpitools.io import PRESETS, QualityReport, clean, load_crm, validate
+from kpitools import io  # noqa: F401  (kt.io.const, kt.io.inspect, ...)
 from kpitools.sample import generate, load_sample
 from kpitools.settings import Settings, save_settings
 from kpitools.mylog import ActivityLog

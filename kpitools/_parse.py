@@ -12,10 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpitools import _threads
-
-TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str" dtype: the canonical text
-DATES = "datetime64[us]"  # the canonical date unit, whatever the file's
+from kpitools.schema import DATES, TEXT  # noqa: F401 (TEXT: imported from here by others)
 _BLANKS = ("", "nan", "none", "null", "nat", "n/a", "na", "-")
 _LONGEST_BLANK = max(map(len, _BLANKS))
 # d/m/y at the start of a value, for Arrow's RE2 engine: Python's \s spelled out, both
@@ -256,7 +253,7 @@ def day_first_as_iso(values: pd.Series) -> pd.Series | None:
     if not pd.api.types.is_string_dtype(values) or not any_match(values, _DAY_FIRST_HINT):
         return None  # dates already (Parquet), or nothing day-first (such as m/d/y) in them
     text = arrow_text(values)
-    parts = _threads.piecewise(lambda piece: pc.extract_regex(piece, _DMY), text)
+    parts = pc.extract_regex(text, _DMY)
     day, sep, month, sep2, year, rest = (pc.struct_field(parts, [i]) for i in range(6))
     found = pc.fill_null(pc.equal(sep, sep2), False)
     if not some(found):
@@ -358,7 +355,7 @@ def plain_iso(text: pa.Array | pa.ChunkedArray, index: pd.Index) -> pd.Series | 
     if pc.any(empty).as_py():
         text = _as_missing(text, empty.fill_null(True).to_numpy(zero_copy_only=False))
     try:
-        stamps = _threads.piecewise(lambda piece: pc.cast(piece, pa.timestamp("us")), text)
+        stamps = pc.cast(text, pa.timestamp("us"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     return pd.Series(stamps.to_numpy(zero_copy_only=False), index=index, copy=False)

@@ -25,8 +25,9 @@ from kpitools._simulate import (  # noqa: F401  (the public constants: kpitools.
     _expected_close, _ids, _leads, _opportunities, _other, _outreach, _pick, _quotas, _reps,
     _stages, _take)
 from kpitools._parse import TEXT
+from kpitools.io import QualityReport, clean
 from kpitools.schema import (DEFAULT_STAGES, EXCLUDED_COLUMNS, KINDS, OPTIONAL, REQUIRED, TABLES,
-                             TERMINAL_STAGES, CRMData, QualityReport, clean)
+                             TERMINAL_STAGES, CRMData)
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 SAMPLES = ("demo",)
@@ -36,6 +37,8 @@ def _frame(table: str, columns: dict) -> pd.DataFrame:
     """A canonical frame, exactly as ``clean`` returns it ("str" text with NaN, bools, ...)."""
     frame = pd.DataFrame(index=pd.RangeIndex(len(columns[REQUIRED[table][0]])))
     for name in REQUIRED[table] + OPTIONAL[table]:  # one block per column: no consolidation copy
+        if name not in columns:  # optional columns the simulation does not make (currency)
+            continue
         value = columns.pop(name)
         dtype = TEXT if value.dtype == object or name == "kind" else None
         frame[name] = pd.Series(value, dtype=dtype, index=frame.index, copy=False)

@@ -34,7 +34,7 @@ def test_canonical_folder_feeds_tables_by_file_name(canonical):
         "leads": 4, "activities": 2, "opportunities": 3, "stage_history": 2, "quotas": 2}
     overview = canonical.quality.overview().set_index("table")
     assert (overview["read"] == overview["kept"] + overview["excluded"]).all()
-    assert overview.loc["opportunities"].tolist() == [6, 3, 3]
+    assert overview.loc["opportunities"].tolist() == [6, 3, 3, 0]
 
 
 def test_ids_keep_leading_zeros_and_file_columns_are_kept(canonical):
@@ -184,7 +184,7 @@ def test_lines_with_too_many_fields_and_blank_lines_keep_row_numbers(tmp_path):
     assert data.leads["lead_id"].tolist() == ["L1", "L3"]
     rows = data.quality.excluded.set_index("row")["reason"].to_dict()
     assert rows == {1: "wrong number of fields", 2: "blank row", 4: "blank row"}
-    assert data.quality.overview().set_index("table").loc["leads"].tolist() == [5, 2, 3]
+    assert data.quality.overview().set_index("table").loc["leads"].tolist() == [5, 2, 3, 0]
 
 
 def test_header_only_file_is_loaded_empty_with_a_note(tmp_path):

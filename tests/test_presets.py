@@ -36,7 +36,8 @@ def test_presets_are_plain_data():
             return all(walk(v) for v in value)
         return value is None or isinstance(value, (str, bool))
     assert walk(kt.PRESETS)
-    assert set(kt.PRESETS) == {"salesforce", "hubspot", "pipedrive", "maven", "olist"}
+    assert set(kt.PRESETS) == {"salesforce", "hubspot", "pipedrive", "dynamics365", "zoho",
+                               "maven", "olist"}
     assert kt.PRESETS["salesforce"]["stages"][-1] == "Negotiation/Review"
 
 
@@ -66,7 +67,8 @@ def salesforce():
 def test_salesforce_status_from_won_closed_and_close_date_split(salesforce):
     opps = by_id(salesforce.opportunities)
     assert opps["status"].to_dict() == {"0065g00000AbCd1": "won", "0065g00000AbCd2": "lost",
-                                        "0065g00000AbCd3": "open", "0065g00000AbCd4": "open"}
+                                        "0065g00000AbCd3": "open", "0065g00000AbCd4": "open",
+                                        "0065g00000AbCd6": "won"}
     assert opps.loc["0065g00000AbCd1", "closed_at"] == T("2024-03-15")
     assert pd.isna(opps.loc["0065g00000AbCd1", "expected_close"])
     assert opps.loc["0065g00000AbCd3", "expected_close"] == T("2024-05-31")
@@ -76,15 +78,23 @@ def test_salesforce_status_from_won_closed_and_close_date_split(salesforce):
 
 
 def test_salesforce_probability_is_rescaled_with_a_note(salesforce):
-    assert by_id(salesforce.opportunities)["probability"].tolist() == [1.0, 0.0, 0.75, 0.1]
+    assert by_id(salesforce.opportunities)["probability"].tolist() == [1.0, 0.0, 0.75, 0.1, 1.0]
     assert "'Probability (%)' is on a 0–100 scale" in notes(salesforce)
 
 
 def test_salesforce_report_problems_and_footer(salesforce):
     assert excluded_rows(salesforce, "opportunities") == {
-        4: "duplicate id", 5: "non-numeric amount", 6: "closed before created",
+        4: "duplicate id", 5: "non-numeric amount",
         **{row: "report footer" for row in range(7, 14)}}
     assert "footer line(s)" in notes(salesforce)
+    # Closed on 1/5, created on 2/1: kept (won counts) and flagged, out of cycle times.
+    flagged = salesforce.quality.flagged
+    assert flagged[["file", "row", "reason"]].values.tolist() == [
+        ["Opportunities_report.csv", 6, "closed before created"]]
+    opps = by_id(salesforce.opportunities)
+    assert opps["closed_before_created"].to_dict() == {
+        "0065g00000AbCd1": False, "0065g00000AbCd2": False, "0065g00000AbCd3": False,
+        "0065g00000AbCd4": False, "0065g00000AbCd6": True}
 
 
 def test_salesforce_history_ids_are_cut_to_15_and_time_zones_converted(salesforce):
@@ -187,7 +197,9 @@ def test_olist_fixture_blank_origin_rep_and_early_win():
     opps = by_id(data.opportunities)
     assert opps.loc["aa03", ["created_at", "source", "segment", "status"]].tolist() == [
         T("2018-01-12"), "(blank)", "car_accessories", "won"]
-    assert excluded_rows(data, "opportunities") == {2: "closed before created"}
+    assert excluded_rows(data, "opportunities") == {}
+    assert data.quality.flagged[["row", "reason"]].values.tolist() == [
+        [2, "closed before created"]]
     assert "no lost deals" in notes(data)
 
 
@@ -204,7 +216,7 @@ def maven_raw():
 
 def test_maven_rows_accounted_for(maven, maven_raw):
     assert maven.quality.overview().set_index("table").loc["opportunities"].tolist() == [
-        len(maven_raw), len(maven_raw) - 500, 500]
+        len(maven_raw), len(maven_raw) - 500, 500, 0]
     ex = maven.quality.excluded
     prospecting = set(maven_raw.index[maven_raw["deal_stage"] == "Prospecting"])
     assert set(ex["row"]) == prospecting and set(ex["header"]) == {"engage_date"}
@@ -266,11 +278,11 @@ def test_olist_rows_and_the_early_win(olist_raw):
     mql, joined = olist_raw
     data = kt.load_crm(OLIST, preset="olist")
     assert data.quality.overview().set_index("table").loc[
-        ["leads", "opportunities"], ["read", "kept", "excluded"]].values.tolist() == [
-        [len(mql), len(mql), 0], [len(joined), len(joined) - 1, 1]]
-    ex = data.quality.excluded
+        ["leads", "opportunities"], ["read", "kept", "excluded", "flagged"]].values.tolist() == [
+        [len(mql), len(mql), 0, 0], [len(joined), len(joined), 0, 1]]
     early = joined.index[joined["cycle"] < 0].tolist()
-    assert ex[["row", "reason"]].values.tolist() == [[early[0], "closed before created"]]
+    flagged = data.quality.flagged
+    assert flagged[["row", "reason"]].values.tolist() == [[early[0], "closed before created"]]
     assert (data.leads["source"] == "(blank)").sum() == (mql["origin"] == "").sum() == 60
     assert (data.leads["source"] == "unknown").sum() == (mql["origin"] == "unknown").sum()
 
@@ -281,7 +293,7 @@ def test_olist_conversion_by_source_and_cycle_match_plain_pandas(olist_raw):
     data = kt.load_crm(OLIST, preset="olist")
     valid = joined[joined["cycle"] >= 0]
     origin = mql["origin"].replace("", "(blank)")
-    won_by_source = valid["origin"].replace("", "(blank)").value_counts()
+    won_by_source = joined["origin"].replace("", "(blank)").value_counts()  # early win counts
     expected = (won_by_source.reindex(origin.unique(), fill_value=0)
                 / origin.value_counts()).sort_index()
     if hasattr(kt, "lead_conversion"):
@@ -291,10 +303,9 @@ def test_olist_conversion_by_source_and_cycle_match_plain_pandas(olist_raw):
     else:  # pragma: no cover
         assert data.opportunities["lead_id"].isin(data.leads["lead_id"]).all()
     won = data.opportunities
-    cycle = ((won["closed_at"] - won["created_at"]) / pd.Timedelta(days=1)).mean()
+    in_order = won[~won["closed_before_created"]]  # the flagged early win: out of cycle times
+    cycle = ((in_order["closed_at"] - in_order["created_at"]) / pd.Timedelta(days=1)).mean()
     assert cycle == pytest.approx(valid["cycle"].mean())
-    if hasattr(kt, "deal_metrics"):
-        metrics = kt.deal_metrics(won).iloc[0]
-        assert metrics["won_deals"] == len(valid)
-        assert metrics["avg_cycle_days"] == pytest.approx(valid["cycle"].mean())
-        assert np.isnan(metrics["avg_deal_size"])  # Olist has no deal values
+    metrics = kt.deal_metrics(won).iloc[0]
+    assert metrics["won_deals"] == len(joined)
+    assert np.isnan(metrics["avg_deal_size"])  # Olist has no deal values

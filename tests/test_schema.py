@@ -80,7 +80,6 @@ def test_one_date_unit_and_one_text_dtype_everywhere(created_at):
     ("status", 3, "pending", "unknown status"),
     ("stage", 3, "Demo", "unknown stage"),
     ("opportunity_id", 3, "2", "duplicate id"),
-    ("closed_at", 0, "2024-01-01", "closed before created"),
     ("closed_at", 0, "", "closed deal without closed_at"),
     ("closed_at", 2, "2024-03-01", "open deal with closed_at"),
     ("rep", 2, " ", "missing value"),
@@ -185,3 +184,18 @@ def test_duplicate_ids_sorted_or_not(ids, repeated):
     acts = pd.DataFrame({"activity_id": ids, "rep": "Ann", "at": "2024-01-05", "kind": "call"})
     excluded = kt.clean({"activities": acts}).quality.excluded
     assert excluded.query("reason == 'duplicate id'")["row"].tolist() == repeated
+
+
+@pytest.mark.parametrize("created, closed, flagged", [
+    ("2024-01-05 17:30", "2024-01-05", False),   # a date-only close on the day of creation
+    ("2024-01-05T23:59:00", "2024-01-04T23:59:00", True),
+    ("2024-01-05 00:00", "2024-01-04 23:59", True),
+])
+def test_closed_before_created_is_judged_by_day_and_kept_flagged(created, closed, flagged):
+    data = kt.clean({"opportunities": raw_opps(created_at=(0, created), closed_at=(0, closed))})
+    assert len(data.opportunities) == 4 and data.quality.excluded.empty
+    assert data.opportunities["status"].iloc[0] == "won"
+    assert data.quality.flagged[["row", "reason"]].values.tolist() == (
+        [[0, "closed before created"]] if flagged else [])
+    assert data.opportunities.get("closed_before_created", pd.Series([False])).iloc[0] == flagged
+    assert data.quality.overview().set_index("table").loc["opportunities", "flagged"] == flagged

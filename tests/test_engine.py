@@ -9,7 +9,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpitools import _derive
+from kpitools.io import engine
+from kpitools.io.report import Log
 
 RAW = st.sampled_from(["Call", " call", "CALL ", "List Email", "Webinar", "webinar", "", "  ",
                        None, np.nan, 7])
@@ -42,13 +43,13 @@ def python_lookup(values, value_map):
 @given(st.lists(RAW, max_size=12), MAPS, st.booleans())
 def test_value_map_is_a_row_by_row_lookup(raw, value_map, as_str):
     values = pd.Series(raw, dtype="str" if as_str else object)
-    notes = []
-    result = _derive._map_values(values, value_map, "f.csv", "activities.kind", notes)
+    log = Log()
+    result = engine.map_values(values, value_map, "f.csv", "activities.kind", log)
     expected, blank, other = python_lookup(values.tolist(), value_map)
     assert [None if pd.isna(v) else v for v in result] == expected
     assert result.index.equals(values.index)
     counted = {"blank": blank if "" in value_map else 0, "other": other if "*" in value_map else 0}
-    assert [n.split(": ")[1].split(" ")[0] for n in notes] == [
+    assert [n.split(": ")[1].split(" ")[0] for n in log.notes] == [
         str(counted[kind]) for kind in ("blank", "other") if counted[kind]]
 
 
@@ -65,10 +66,10 @@ def python_ids(values, prefix):
             out.append(None)
             continue
         text = value.strip()
-        if SALESFORCE_18.fullmatch(text):
-            text, cut = text[:15], cut + 1
         if prefix and text and not text.startswith(prefix):
             text, other = "", other + 1
+        if SALESFORCE_18.fullmatch(text):
+            text, cut = text[:15], cut + 1
         out.append(text)
     return out, cut, other
 
@@ -79,12 +80,14 @@ def test_record_ids_are_cut_and_filtered_like_python(raw, prefix, as_str):
     frame = pd.DataFrame({"What Id": pd.Series(raw, dtype="str" if as_str else object)})
     piece = SimpleNamespace(frame=frame, label="f.csv",
                             header=lambda name: name if name in frame else None)
-    alt = {"header": "What Id", "salesforce_id": True}
+    alt = {"header": "What Id"}
     alt.update({"keep_prefix": prefix} if prefix else {})
-    notes = []
-    values, header, copied = _derive._evaluate(alt, piece, {}, "opportunity_id", notes)
+    log = Log()
+    ctx = engine.Context(piece, "activities", {}, engine.StageLabels(()), log)
+    values, header, copied = engine.evaluate(alt, ctx)
+    values = engine.short_salesforce_ids(values, "f.csv", header, log)
     expected, cut, other = python_ids(frame["What Id"].tolist(), prefix)
-    assert [None if pd.isna(v) else v for v in values] == expected
+    assert [None if pd.isna(v) else v.strip() for v in values] == expected
     assert (header, copied, values.dtype) == ("What Id", True, "str")
-    assert [n.split(": ")[1].split(" ")[0] for n in notes] == [
-        str(count) for count in (cut, other) if count]
+    assert [n.split(": ")[1].split(" ")[0] for n in log.notes] == [
+        str(count) for count in (other, cut) if count]

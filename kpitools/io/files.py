@@ -1,10 +1,11 @@
-"""Read CRM export files as text frames, remembering each row's place in the file (private).
+"""Read CRM export files as text frames, remembering each row's place in the file.
 
 Parquet's typed columns (dates, numbers, flags) stay typed; text is pandas' "str" dtype.
 
-CSV in any common encoding and delimiter, Excel (every sheet) and Parquet. Nothing is dropped
-without a record: blank lines, report footers and lines with too many fields come back as
-``dropped`` rows (file row, text, reason) for the quality report.
+CSV in any common encoding and delimiter, Excel (every visible sheet) and Parquet. Nothing is
+dropped without a record: blank lines, report footers and lines with too many fields come back
+as ``dropped`` rows (file row, text, reason) for the quality report. A folder is listed without
+following links that lead outside it.
 """
 from __future__ import annotations
 
@@ -12,19 +13,20 @@ import codecs
 import csv
 import io
 import mmap
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from kpitools import _threads
-from kpitools._parse import TEXT, arrow_text, may_have_edge_space
+from kpitools.schema import TEXT
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -56,6 +58,39 @@ class RawFile:
     notes: list = field(default_factory=list)
     sheet: str | None = None
 
+    @property
+    def modified(self) -> float:
+        """The file's modification time (seconds since the epoch)."""
+        return self.path.stat().st_mtime
+
+
+def list_folder(folder: Path) -> tuple[list[Path], list[str]]:
+    """The data files of a folder, sorted, and notes on everything else in it. Sub-folders are
+    not searched; a link that leads outside the folder is not followed (its target is neither
+    read nor quoted).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "deals.csv").write_text("a\\n1\\n"); (folder / "notes.md").touch()
+    >>> paths, notes = list_folder(folder)
+    >>> [p.name for p in paths], notes
+    (['deals.csv'], ['notes.md: not a CSV, Excel or Parquet file; not loaded.'])
+    """
+    paths, notes = [], []
+    inside = folder.resolve()
+    for path in sorted(folder.iterdir()):
+        if path.is_symlink() and inside not in path.resolve().parents:
+            notes.append(f"{path.name}: a link to something outside the folder; not followed.")
+        elif path.is_dir():
+            notes.append(f"{path.name}/: sub-folders are not searched.")
+        elif is_data_file(path):
+            paths.append(path)
+        else:
+            notes.append(f"{path.name}: not a CSV, Excel or Parquet file; not loaded.")
+    return paths, notes
+
 
 def is_data_file(path: Path) -> bool:
     """True for the file types ``load_crm`` picks from a folder: .txt (often a README) only
@@ -78,14 +113,34 @@ def read(path: Path) -> list[RawFile]:
     """
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False,
-                               engine="openpyxl")
-        many = len(sheets) > 1
-        return [_finish(f"{path.name}[{name}]" if many else path.name, path, frame, [],
-                        sheet=name if many else None) for name, frame in sheets.items()]
+        return _read_excel(path)
     if suffix in PARQUET_SUFFIXES:
         return [_finish(path.name, path, _to_frame(pq.read_table(path)), [])]
     return [_read_csv(path)]
+
+
+def _read_excel(path: Path) -> list[RawFile]:
+    """Every visible sheet of a workbook; hidden sheets (often stale copies) are named in a
+    note and not loaded."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        states = {sheet.title: sheet.sheet_state for sheet in book.worksheets}
+    finally:
+        book.close()
+    visible = [name for name, state in states.items() if state == "visible"]
+    hidden = [name for name in states if name not in visible]
+    notes = [f"{path.name}: hidden sheet(s) {hidden} not loaded; unhide them in Excel to load "
+             "them."] if hidden else []
+    sheets = pd.read_excel(path, sheet_name=visible, dtype=str, keep_default_na=False,
+                           engine="openpyxl") if visible else {}
+    many = len(sheets) > 1
+    pieces = [_finish(f"{path.name}[{name}]" if many else path.name, path, frame, [],
+                      sheet=name if many else None) for name, frame in sheets.items()]
+    if pieces:
+        pieces[0].notes[:0] = notes
+    else:
+        pieces = [RawFile(path.name, path, pd.DataFrame(), np.arange(0), notes=notes)]
+    return pieces
 
 
 def as_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -99,11 +154,9 @@ def as_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
 def filled(column: pd.Series) -> np.ndarray:
     """True where a cell holds something other than blanks."""
     if pd.api.types.is_string_dtype(column):  # Arrow's kernels: no pandas round trip
-        values = arrow_text(column)
-        empty = pc.equal(pc.binary_length(values), 0)
-        if may_have_edge_space(values):  # else no value can be all spaces
-            empty = pc.or_(empty, pc.utf8_is_space(values))
-        return pc.invert(empty).fill_null(False).to_numpy(zero_copy_only=False)
+        values = pa.array(column.astype(TEXT).array)
+        length = pc.binary_length(pc.utf8_trim_whitespace(values))
+        return pc.greater(length, 0).fill_null(False).to_numpy(zero_copy_only=False)
     return column.notna().to_numpy()
 
 
@@ -120,17 +173,33 @@ def _all_blank(frame: pd.DataFrame) -> np.ndarray:
     return blank
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, list[str]]:
+_STRAY = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, as surrogateescape keeps them
+
+
+def _as_cp1252(match: re.Match) -> str:
+    byte = bytes([ord(match.group()) - 0xDC00])
+    try:
+        return byte.decode("cp1252")
+    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
+        return byte.decode("latin-1")
+
+
+def decode(data: bytes, name: str) -> tuple[str, list[str]]:
+    """Text of a file: UTF-16 by its BOM, else UTF-8, where each byte that is not UTF-8 is read
+    as Windows-1252 on its own. A UTF-8 file with one stray Windows byte keeps its other
+    characters ("Zoë" stays "Zoë"); a Windows file is read as Windows throughout.
+
+    Examples
+    --------
+    >>> decode("Zoë;".encode() + b"caf\\xe9", "x.csv")
+    ('Zoë;café', ['x.csv: 1 byte(s) that are not UTF-8 read as Windows-1252 (cp1252).'])
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), [f"{path.name}: read as UTF-16."]
-    for encoding, label in (("utf-8-sig", None), ("cp1252", "Windows-1252 (cp1252)"),
-                            ("latin-1", "Latin-1")):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return text, ([f"{path.name}: not UTF-8; read as {label}."] if label else [])
-    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+        return data.decode("utf-16"), [f"{name}: read as UTF-16."]
+    text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="surrogateescape")
+    text, strays = _STRAY.subn(_as_cp1252, text)
+    return text, ([f"{name}: {strays} byte(s) that are not UTF-8 read as Windows-1252 "
+                   "(cp1252)."] if strays else [])
 
 
 def _sniff(first_line: str) -> str:
@@ -147,7 +216,7 @@ def _read_csv(path: Path) -> RawFile:
         if frame is not None:
             return _finish(path.name, path, frame, [], notes=_delimiter_note(path, delimiter))
     data = path.read_bytes()
-    text, notes = _decode(path, data)
+    text, notes = decode(data, path.name)
     text = text.lstrip("\ufeff")
     if not text.strip():
         return RawFile(path.name, path, pd.DataFrame(), np.arange(0), notes=notes)
@@ -246,12 +315,11 @@ def _read_regular(source: Path | bytes, first: str, delimiter: str) -> pd.DataFr
 def _to_frame(table: pa.Table) -> pd.DataFrame:
     """An Arrow table as a pandas frame, text as pandas' "str" dtype without a copy of the
     characters (several times faster than ``pd.read_parquet``'s own conversion). The 64-bit
-    offsets that dtype needs are made for the text columns side by side."""
-    text = [i for i, field in enumerate(table.schema) if pa.types.is_string(field.type)]
-    wide = _threads.each(lambda i: table.column(i).cast(pa.large_string()), text,
-                         table.num_rows * len(text))
-    for i, column in zip(text, wide):
-        table = table.set_column(i, table.field(i).with_type(pa.large_string()), column)
+    offsets that dtype needs are made column by column."""
+    for i, kind in enumerate(table.schema):
+        if pa.types.is_string(kind.type):
+            table = table.set_column(i, kind.with_type(pa.large_string()),
+                                     table.column(i).cast(pa.large_string()))
     return table.to_pandas(types_mapper=lambda arrow_type: TEXT if (
         pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)) else None)
 
