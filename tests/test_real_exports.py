@@ -34,45 +34,28 @@ LOADS = {
 CURRENCY_NAMES = {"US Dollar": "USD", "Euro": "EUR"}
 
 # What load_crm on main does today (issue 14); the loader rebuild removes these marks.
-_API_NAMES = ("issue 14: the Salesforce preset knows report labels only; an API-name export "
-              "(Id, StageName, IsWon, IsClosed, OpportunityHistory) has no 'Opportunity ID' "
-              "column, so load_crm raises SchemaError")
-_BEFORE_CREATED = ("issue 14: a deal closed on an earlier day than it was created is excluded "
-                   "instead of kept with its outcome")
 XFAIL = {
-    ("salesforce_data_export", "*"): _API_NAMES,
-    ("salesforce_dataloader", "*"): _API_NAMES + " (Data Loader's upper-case headers)",
-    ("salesforce_report", "won"): "issue 14: rows repeating a deal name (the report has no "
-                                  "Opportunity ID) are excluded as duplicate ids, and a deal "
-                                  "closed on an earlier day than it was created is excluded",
-    ("salesforce_report", "lost"): "issue 14: rows repeating a deal name are excluded as "
-                                   "duplicate ids",
-    ("salesforce_report", "win_rate"): "issue 14: repeated deal names excluded as duplicate ids",
-    ("salesforce_report", "revenue"): "issue 14: EUR and USD amounts are added into one total "
-                                      "(the 'Amount Currency' column is not kept)",
-    ("hubspot_default", "won"): _BEFORE_CREATED,
-    ("hubspot_default", "lost"): "issue 14: a deal with no owner is excluded ('missing value' in "
-                                 "rep) instead of kept as '(unassigned)'",
-    ("hubspot_default", "win_rate"): _BEFORE_CREATED + "; a deal with no owner is excluded",
-    ("hubspot_default", "revenue"): _BEFORE_CREATED,
-    ("hubspot_default", "history_rows"): "issue 14: the stage entries of those two excluded "
-                                         "deals are dropped as orphans",
-    ("hubspot_default", "median_days_in_stage"): "issue 14: visits of the two excluded deals "
+    ("salesforce_data_export", "outreach"): "issue 14: inbound calls (CallType) count as outreach",
+    ("salesforce_dataloader", "outreach"): "issue 14: inbound calls (CallType) count as outreach",
+    ("salesforce_dataloader", "won"): "issue 14: IsDeleted opportunities are kept",
+    ("salesforce_dataloader", "lost"): "issue 14: IsDeleted opportunities are kept",
+    ("salesforce_dataloader", "win_rate"): "issue 14: IsDeleted opportunities are kept",
+    ("salesforce_dataloader", "revenue"): "issue 14: IsDeleted opportunities are kept",
+    ("salesforce_report", "revenue"): "issue 14: the 'Amount Currency' column is not kept",
+    ("hubspot_default", "lost"): "issue 14: a deal with no owner is excluded ('missing value' "
+                                 "in rep) instead of kept as '(unassigned)'",
+    ("hubspot_default", "win_rate"): "issue 14: a deal with no owner is excluded",
+    ("hubspot_default", "history_rows"): "issue 14: the stage entries of the deal with no "
+                                         "owner are dropped as orphans",
+    ("hubspot_default", "median_days_in_stage"): "issue 14: visits of the deal with no owner "
                                                  "are missing",
-    ("hubspot_custom_flags", "*"): "issue 14: 'Is Closed Won' / 'Is closed lost' are ignored, so "
-                                   "deals in the renamed closed stages ('Closed: won', 'Dead "
-                                   "Deals') are excluded as unknown stages, with their history; "
-                                   "the \"Date entered '…'\" columns are not read",
-    ("hubspot_custom_labels_de", "*"): "issue 14: load_crm takes no closed_won/closed_lost, so a "
-                                       "user cannot name translated closed stages (TypeError)",
-    ("dynamics365", "*"): "issue 14: there is no 'dynamics365' preset yet",
-    ("zoho", "*"): "issue 14: there is no 'zoho' preset yet",
-    ("pipedrive", "won"): _BEFORE_CREATED,
-    ("pipedrive", "win_rate"): _BEFORE_CREATED,
-    ("pipedrive", "revenue"): "issue 14: EUR and USD deal values are added into one total (the "
-                              "'Deal - Currency of Value' column is not kept)",
-    ("pipedrive", "activity_rows"): "issue 14: the activity of the deal closed before it was "
-                                    "created is dropped as an orphan",
+    ("hubspot_custom_labels_de", "history_rows"): "issue 14: the translated 'Datum der "
+                                                  "Phaseneingabe' columns are not read",
+    ("hubspot_custom_labels_de", "median_days_in_stage"): "issue 14: no stage history read",
+    ("dynamics365", "*"): "issue 14: the dynamics365 preset does not read this export yet",
+    ("zoho", "lost"): "issue 14: 'Closed Lost to Competition' and other lost labels",
+    ("zoho", "win_rate"): "issue 14: 'Closed Lost to Competition' and other lost labels",
+    ("pipedrive", "revenue"): "issue 14: the 'Deal - Currency of Value' column is not kept",
 }
 
 
