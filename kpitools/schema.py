@@ -43,9 +43,9 @@ OPTIONAL: dict[str, tuple[str, ...]] = {
 }
 # Columns the loader fills when an export has them (beyond the contract's optional ones).
 EXTRA: dict[str, tuple[str, ...]] = {
-    "leads": ("modified_at",),
-    "activities": ("modified_at",),
-    "opportunities": ("probability", "modified_at"),
+    "leads": ("modified_at", "is_deleted"),
+    "activities": ("modified_at", "is_deleted"),
+    "opportunities": ("probability", "modified_at", "is_deleted"),
     "stage_history": ("is_deleted",),
     "quotas": ("goal", "parent_goal"),
 }

@@ -35,27 +35,10 @@ CURRENCY_NAMES = {"US Dollar": "USD", "Euro": "EUR"}
 
 # What load_crm on main does today (issue 14); the loader rebuild removes these marks.
 XFAIL = {
-    ("salesforce_data_export", "outreach"): "issue 14: inbound calls (CallType) count as outreach",
-    ("salesforce_dataloader", "outreach"): "issue 14: inbound calls (CallType) count as outreach",
-    ("salesforce_dataloader", "won"): "issue 14: IsDeleted opportunities are kept",
-    ("salesforce_dataloader", "lost"): "issue 14: IsDeleted opportunities are kept",
-    ("salesforce_dataloader", "win_rate"): "issue 14: IsDeleted opportunities are kept",
-    ("salesforce_dataloader", "revenue"): "issue 14: IsDeleted opportunities are kept",
-    ("salesforce_report", "revenue"): "issue 14: the 'Amount Currency' column is not kept",
-    ("hubspot_default", "lost"): "issue 14: a deal with no owner is excluded ('missing value' "
-                                 "in rep) instead of kept as '(unassigned)'",
-    ("hubspot_default", "win_rate"): "issue 14: a deal with no owner is excluded",
-    ("hubspot_default", "history_rows"): "issue 14: the stage entries of the deal with no "
-                                         "owner are dropped as orphans",
-    ("hubspot_default", "median_days_in_stage"): "issue 14: visits of the deal with no owner "
-                                                 "are missing",
-    ("hubspot_custom_labels_de", "history_rows"): "issue 14: the translated 'Datum der "
-                                                  "Phaseneingabe' columns are not read",
-    ("hubspot_custom_labels_de", "median_days_in_stage"): "issue 14: no stage history read",
-    ("dynamics365", "*"): "issue 14: the dynamics365 preset does not read this export yet",
-    ("zoho", "lost"): "issue 14: 'Closed Lost to Competition' and other lost labels",
-    ("zoho", "win_rate"): "issue 14: 'Closed Lost to Competition' and other lost labels",
-    ("pipedrive", "revenue"): "issue 14: the 'Deal - Currency of Value' column is not kept",
+    ("salesforce_data_export", "outreach"): "issue 14: activity_ratios counts inbound calls "
+                                            "(direction 'inbound', from CallType) as outreach",
+    ("salesforce_dataloader", "outreach"): "issue 14: activity_ratios counts inbound calls "
+                                           "(direction 'inbound', from CallType) as outreach",
 }
 
 

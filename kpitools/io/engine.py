@@ -56,6 +56,18 @@ def text(values: pd.Series) -> pd.Series:
     return values
 
 
+def label_key(label) -> str:
+    """Stage labels compare ignoring case and the marks between words: "Closed-Lost",
+    "closed lost" and "Closed: lost" are one label.
+
+    Examples
+    --------
+    >>> label_key("Closed-Lost to Competition"), label_key(" Closed: won ")
+    ('closed lost to competition', 'closed won')
+    """
+    return " ".join(re.sub(r"[\s\-_:;,./]+", " ", str(label).casefold()).split())
+
+
 @dataclass(frozen=True)
 class StageLabels:
     """Which labels are open stages (in order) and which close a deal as won or lost.
@@ -76,26 +88,26 @@ class StageLabels:
     @property
     def closed(self) -> dict:
         """Lower-case closed label → its terminal spelling."""
-        return {**{w.casefold(): TERMINAL_STAGES[0] for w in (TERMINAL_STAGES[0], *self.won)},
-                **{w.casefold(): TERMINAL_STAGES[1] for w in (TERMINAL_STAGES[1], *self.lost)}}
+        return {**{label_key(w): TERMINAL_STAGES[0] for w in (TERMINAL_STAGES[0], *self.won)},
+                **{label_key(w): TERMINAL_STAGES[1] for w in (TERMINAL_STAGES[1], *self.lost)}}
 
     def spell(self, values: pd.Series) -> pd.Series:
         """Open stages in their configured spelling, closed labels as the terminal labels."""
-        known = {**{s.casefold(): s for s in self.open}, **self.closed}
+        known = {**{label_key(s): s for s in self.open}, **self.closed}
 
         def spell(distinct):
-            found = distinct.astype("string").str.strip().str.casefold().map(known)
+            found = distinct.map(label_key, na_action="ignore").map(known)
             return distinct.where(found.isna(), found.astype(object))
         return _parse.per_distinct(values, spell)
 
     def status(self, values: pd.Series) -> pd.Series:
         """open / won / lost by label; any other label lower-cased (an unknown status)."""
-        outcome = {**{s.casefold(): "open" for s in self.open},
+        outcome = {**{label_key(s): "open" for s in self.open},
                    **{k: "won" if v == TERMINAL_STAGES[0] else "lost"
                       for k, v in self.closed.items()}}
 
         def read(distinct):
-            key = distinct.astype("string").str.strip().str.casefold()
+            key = distinct.map(label_key, na_action="ignore")
             return key.map(outcome).fillna(key).astype(object)
         return _parse.per_distinct(values, read)
 
@@ -190,6 +202,20 @@ def _status_from_stage(alt, ctx):
     return ctx.labels.status(ctx.out["stage"]), "from stage", False
 
 
+def _stage_from_status(alt, ctx):
+    """A closed deal's stage from its status, for exports without a stage column; an open
+    deal's stage stays blank (excluded as a missing value, with a note to export the stage)."""
+    if "status" not in ctx.out:
+        return None
+    status = ctx.out["status"].astype("string").str.strip().str.casefold()
+    stage = status.map({"won": TERMINAL_STAGES[0], "lost": TERMINAL_STAGES[1]}).astype(object)
+    if stage.isna().any():
+        ctx.log.note(f"{ctx.piece.label}: no stage column, so closed deals are 'Closed Won' / "
+                     f"'Closed Lost' and the {int(stage.isna().sum())} open deals have no "
+                     "stage (excluded): add the sales stage column to the export to keep them.")
+    return stage, "from status", False
+
+
 def _by_status(alt, ctx):
     found = {s: ctx.piece.header(h) for s, h in alt["by_status"].items() if ctx.piece.header(h)}
     if "status" not in ctx.out or not found:
@@ -249,7 +275,8 @@ def _row_number(alt, ctx):
 
 
 RULES = {"header": _header, "coalesce": _coalesce, "flags": _flags,
-         "status_from_stage": _status_from_stage, "by_status": _by_status, "const": _const,
+         "status_from_stage": _status_from_stage, "stage_from_status": _stage_from_status,
+         "by_status": _by_status, "const": _const,
          "file": _by_file_name, "has_header": _has_header, "percent": _percent,
          "row_number": _row_number}
 
@@ -316,6 +343,12 @@ def _fill_missing(ctx, headers) -> None:
         ctx.out["rep"], headers["rep"] = pd.Series([UNASSIGNED] * n, dtype=object), "(none)"
         ctx.log.note(f"{label}: no owner column, so every row's rep is {UNASSIGNED!r}; add the "
                      "owner field to the export to see each rep's numbers.")
+    elif "rep" in ctx.out:
+        blank = ctx.out["rep"].astype("string").str.strip().eq("").fillna(True).to_numpy(bool)
+        if blank.any():  # the CRM counts a record without owner: so do we
+            ctx.out["rep"] = ctx.out["rep"].where(~blank, UNASSIGNED)
+            ctx.log.note(f"{label}: {int(blank.sum())} rows without an owner are kept as rep "
+                         f"{UNASSIGNED!r}.")
 
 
 def short_salesforce_ids(values: pd.Series, label: str, header: str, log: Log) -> pd.Series:

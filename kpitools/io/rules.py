@@ -177,6 +177,10 @@ def _per_table_rules() -> list[Rule]:
         rules += [Rule("missing date", table, column, _missing(column), "missing value",
                        "fill the field in the CRM, or map another column to it")
                   for column in REQUIRED_DATES[table]]
+        rules += [Rule("deleted", table, "is_deleted",
+                       lambda c: c.col("is_deleted") | c.failed.get("is_deleted", False),
+                       "deleted in the CRM", "nothing to fix: the CRM marks the record deleted "
+                       "(in its recycle bin)")]
         rules += [Rule("implausible date", table, column, _implausible(column),
                        "implausible date", "a date before 1980 or far in the future is a typo: "
                        "correct it in the CRM") for column in DATE_COLUMNS[table]]
@@ -217,9 +221,6 @@ RULES: list[Rule] = _per_table_rules() + [
          "export yes/no fields as true/false"),
     *_id_rules("activities", "activity_id"),
     *_id_rules("leads", "lead_id"),
-    Rule("deleted", "stage_history", "is_deleted",
-         lambda c: c.col("is_deleted") | c.failed.get("is_deleted", False), "deleted in the CRM",
-         "nothing to fix: the CRM marks the row deleted"),
     Rule("unknown stage", "stage_history", "stage", _unknown_stage, "unknown stage",
          "an open stage: pass stages=[...] with every open stage in order; a closed one: "
          "pass it in closed_won=[...] or closed_lost=[...]"),
@@ -298,6 +299,8 @@ def _apply(check: Check, raw: pd.DataFrame, excluded: _Problems, flagged: _Probl
             shown = check.col(rule.column).astype(object)
             if check.table == "quotas":
                 shown = check.col("rep") + " " + check.col("period").astype(str)
+        if rule.name == "deleted":
+            check.memo["deleted"] = mask
         target = flagged if rule.flag_only else excluded
         target.add(check.table, np.flatnonzero(mask), rule.column,
                    shown.reset_index(drop=True)[mask], rule.reason)
@@ -305,13 +308,21 @@ def _apply(check: Check, raw: pd.DataFrame, excluded: _Problems, flagged: _Probl
             check.bad = check.bad | mask
 
 
-def _flag_orphans(kept: dict, bad: dict, problems: _Problems) -> None:
-    """Exclude rows whose foreign key names no kept parent row."""
+def _flag_orphans(kept: dict, bad: dict, deleted: dict, problems: _Problems, notes) -> None:
+    """Exclude rows whose foreign key names no kept parent row. A row whose parent the CRM
+    marks deleted is kept without the link (a call about a deleted deal still happened)."""
     for table, column, parent, parent_id in FOREIGN_KEYS:
         if column not in kept[table] or len(kept[parent]) == 0:
             continue
-        known = kept[parent][parent_id][~bad[parent]].dropna().unique()
         values = kept[table][column]
+        if deleted.get(parent) is not None and table != "stage_history":
+            gone = kept[parent][parent_id][deleted[parent]].dropna().unique()
+            unlinked = is_in(values, gone) & ~bad[table]
+            if unlinked.any():
+                kept[table][column] = values = values.where(~unlinked)
+                notes.append(f"{table}: {int(unlinked.sum())} rows refer to {parent} deleted in "
+                             f"the CRM: kept, without the {column}.")
+        known = kept[parent][parent_id][~bad[parent]].dropna().unique()
         orphan = values.notna().to_numpy() & ~is_in(values, known) & ~bad[table]
         if orphan.any():
             problems.add(table, np.flatnonzero(orphan), column, values[orphan],
@@ -368,7 +379,7 @@ def clean(data, stages=None, terminal=TERMINAL_STAGES, notes=(), *, recency=None
     stages = tuple(stages or (data.stages if isinstance(data, CRMData) else DEFAULT_STAGES))
     now = pd.Timestamp.now() if now is None else pd.Timestamp(now)
     excluded, flagged, notes = _Problems(), _Problems(), list(notes)
-    kept, bad, read = {}, {}, {}
+    kept, bad, read, deleted = {}, {}, {}, {}
     for table in TABLES:
         frame = frames[table]
         if frame is None or (len(frame) == 0 and len(frame.columns) == 0):
@@ -381,7 +392,8 @@ def clean(data, stages=None, terminal=TERMINAL_STAGES, notes=(), *, recency=None
                       tuple(terminal), now, (recency or {}).get(table))
         _apply(check, frame.reset_index(drop=True), excluded, flagged)
         kept[table], bad[table] = check.frame, check.bad
-    _flag_orphans(kept, bad, excluded)
+        deleted[table] = check.memo.get("deleted")
+    _flag_orphans(kept, bad, deleted, excluded, notes)
     result = {t: as_text(_without(kept[t], bad[t]), TEXT_COLUMNS) for t in TABLES}
     for frame in result.values():
         frame.attrs["stages"] = stages

@@ -26,8 +26,9 @@ DYNAMICS365 = {
             "columns": {
                 "opportunity_id": ("(Do Not Modify) Opportunity", "Opportunity"),
                 "rep": ("Owner",),
-                "stage": ("Sales Stage", "Pipeline Phase", "Process Stage"),
                 "status": ("Status",),
+                "stage": ("Sales Stage", "Pipeline Phase", "Process Stage",
+                          {"stage_from_status": True}),
                 "amount": ({"by_status": {"won": "Actual Revenue", "lost": "Est. Revenue",
                                           "open": "Est. Revenue"}, "else": "Est. Revenue"},
                            "Est. Revenue"),

@@ -44,8 +44,8 @@ HUBSPOT = {
         },
         "stage_history": {
             "unpivot": {"from": "opportunities", "id": "opportunity_id",
-                        "pattern": r'^Date entered\s*["“”](?P<stage>.+?)\s*'
-                                   r'\((?P<pipeline>[^()]*)\)\s*["“”]$'},
+                        "pattern": r'^Date entered\s*["“”\'‘’](?P<stage>.+?)\s*'
+                                   r'\((?P<pipeline>[^()]*)\)\s*["“”\'‘’]$'},
             "values": {"stage": _HUBSPOT_STAGE_NAMES},
             "notes": ("Stage history is rebuilt from the deals export's 'Date entered "
                       "\"<stage> (<pipeline>)\"' columns (one row per filled cell).",),

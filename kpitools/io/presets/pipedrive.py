@@ -23,7 +23,7 @@ PIPEDRIVE = {
                                              "lost": "Deal - Lost time"}},),
                 "expected_close": ({"by_status": {"open": "Deal - Expected close date"}},),
                 "loss_reason": ("Deal - Lost reason",),
-                "currency": ("Deal - Currency",),
+                "currency": ("Deal - Currency", "Deal - Currency of Value"),
                 "modified_at": ("Deal - Update time",),
                 "source": ("Deal - Source channel", "Deal - Source origin"),
             },

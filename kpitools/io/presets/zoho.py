@@ -13,7 +13,7 @@ ZOHO = {
                "Reports → 'Deals by Stage History' (or the Stage History related list) → "
                "Export."),
     "stages": ("Qualification", "Needs Analysis", "Value Proposition",
-               "Identify Decision Makers", "Proposal/Price Quote", "Negotiation/Review"),
+               "Id. Decision Makers", "Proposal/Price Quote", "Negotiation/Review"),
     "closed_won": ("Closed Won",),
     "closed_lost": ("Closed Lost", "Closed Lost to Competition"),
     "tables": {
