@@ -111,6 +111,8 @@ def coerce(table: str, frame: pd.DataFrame) -> Parsed:
         notes += [f"{table}.{column}: amounts {rule}."] if rule else []
     for column in (c for c in LABEL_COLUMNS.get(table, ()) if c in out):
         out[column] = _parse.to_lower(out[column])
+        if column == "direction":  # optional: a blank is unknown, not a third direction
+            out[column] = out[column].where(out[column].ne(""))
     if "probability" in out:
         out["probability"] = pd.to_numeric(out["probability"], errors="coerce")
     return Parsed(out, failed, notes)
