@@ -24,7 +24,7 @@ DEFECTS = {
     "good": None, "good_won": None, "bad_date": "unparseable date",
     "negative": "negative amount", "words": "non-numeric amount",
     "status": "unknown status", "stage": "unknown stage", "early_close": None,
-    "no_rep": "missing value", "orphan": "orphan foreign key", "duplicate": "duplicate id",
+    "no_rep": None,  # kept as rep "(unassigned)", as the CRM counts it "orphan": "orphan foreign key", "duplicate": "duplicate id",
     "blank": "blank row", "extra_field": "wrong number of fields",
 }
 FLAGGED = {"early_close": "closed before created"}  # kept, with a warning

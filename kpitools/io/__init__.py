@@ -5,11 +5,12 @@ engine, value parsing, validation rules and the quality report.
 (for the import assistant); ``const``, ``value_map`` and ``row_number`` are what a ``mapping``
 entry may be besides a header.
 """
+from kpitools.io.inspection import ExportPlan, FilePlan, inspect
 from kpitools.io.load import load_crm
 from kpitools.io.mapping import const, row_number, value_map
 from kpitools.io.presets import PRESETS
 from kpitools.io.report import QualityReport
 from kpitools.io.rules import RULES, clean, validate
 
-__all__ = ["load_crm", "const", "value_map", "row_number", "PRESETS", "QualityReport", "RULES",
+__all__ = ["load_crm", "inspect", "ExportPlan", "FilePlan", "const", "value_map", "row_number", "PRESETS", "QualityReport", "RULES",
            "clean", "validate"]
