@@ -53,10 +53,17 @@ def test_value_map_is_a_row_by_row_lookup(raw, value_map, as_str):
         str(counted[kind]) for kind in ("blank", "other") if counted[kind]]
 
 
-IDS = st.sampled_from(["0065g00000AbCd1AAC", " 0065g00000AbCd1AAC ", "0065g00000AbCd1", "006",
-                       "00Q5g00000XyZ12AAA", "00Q5g00000XyZ12AA!", "", " ", None,
-                       "0065G00000AbCd1aac", "a006b00000AbCd1AAC\n"])
+IDS = st.sampled_from(["0065g00000AbCd1AAF", " 0065g00000AbCd1AAF ", "0065g00000AbCd1", "006",
+                       "00Q5g00000XyZ12EAF", "00Q5g00000XyZ12EA!", "", " ", None,
+                       "a006b00000AbCd1AAF\n"])
 SALESFORCE_18 = re.compile(r"[A-Za-z0-9]{18}")
+CHECKSUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def checksum(id15):
+    """Salesforce's 3-character suffix: which letters of each 5 are upper case."""
+    return "".join(CHECKSUM[sum(1 << i for i, c in enumerate(id15[k:k + 5]) if c.isupper())]
+                   for k in (0, 5, 10))
 
 
 def python_ids(values, prefix):
@@ -68,9 +75,9 @@ def python_ids(values, prefix):
         text = value.strip()
         if prefix and text and not text.startswith(prefix):
             text, other = "", other + 1
-        if SALESFORCE_18.fullmatch(text):
+        if SALESFORCE_18.fullmatch(text) and text[15:] == checksum(text[:15]):
             text, cut = text[:15], cut + 1
-        out.append(text)
+        out.append(text or None)  # blank: missing
     return out, cut, other
 
 
@@ -87,7 +94,7 @@ def test_record_ids_are_cut_and_filtered_like_python(raw, prefix, as_str):
     values, header, copied = engine.evaluate(alt, ctx)
     values = engine.short_salesforce_ids(values, "f.csv", header, log)
     expected, cut, other = python_ids(frame["What Id"].tolist(), prefix)
-    assert [None if pd.isna(v) else v.strip() for v in values] == expected
+    assert [None if pd.isna(v) else v for v in values] == expected
     assert (header, copied, values.dtype) == ("What Id", True, "str")
     assert [n.split(": ")[1].split(" ")[0] for n in log.notes] == [
         str(count) for count in (other, cut) if count]

@@ -75,26 +75,26 @@ def salesforce_api(folder: Path, users=True):
     write(folder, "Opportunity.csv",
           '"Id","OwnerId","Name","StageName","Amount","CloseDate","CreatedDate","IsWon","IsClosed",'
           '"CurrencyIsoCode","IsDeleted"\n'
-          '"0065g00000AbCd1AAC","0055g00000Us001AAA","A","Closed Won","100","2024-03-01",'
+          '"0065g00000AbCd1AAF","0055g00000Us001AAB","A","Closed Won","100","2024-03-01",'
           '"2024-03-01T15:00:00.000Z","true","true","USD","false"\n'
-          '"0065g00000AbCd2AAC","0055g00000Us001AAA","B","Qualification","50","2024-05-01",'
+          '"0065g00000AbCd2AAF","0055g00000Us001AAB","B","Qualification","50","2024-05-01",'
           '"2024-02-01T10:00:00.000Z","false","false","EUR","false"\n'
-          '"0065g00000AbCd3AAC","0055g00000Us002AAA","C","Closed Won","70","2024-03-01",'
+          '"0065g00000AbCd3AAF","0055g00000Us002AAB","C","Closed Won","70","2024-03-01",'
           '"2024-02-01T10:00:00.000Z","true","true","USD","true"\n')
     write(folder, "OpportunityHistory.csv",
           '"Id","OpportunityId","StageName","Amount","CreatedDate","IsDeleted"\n'
-          '"0085g1","0065g00000AbCd2AAC","Prospecting","50","2024-02-01T10:00:00.000Z","false"\n'
+          '"0085g1","0065g00000AbCd2AAF","Prospecting","50","2024-02-01T10:00:00.000Z","false"\n'
           '"0085g2","0065g00000AbCd2","Prospecting","60","2024-02-05T10:00:00.000Z","false"\n'
-          '"0085g3","0065g00000AbCd2AAC","Qualification","60","2024-02-09T10:00:00.000Z","false"\n'
-          '"0085g4","0065g00000AbCd2AAC","Needs Analysis","60","2024-02-10T10:00:00.000Z","true"\n')
+          '"0085g3","0065g00000AbCd2AAF","Qualification","60","2024-02-09T10:00:00.000Z","false"\n'
+          '"0085g4","0065g00000AbCd2AAF","Needs Analysis","60","2024-02-10T10:00:00.000Z","true"\n')
     write(folder, "Task.csv",
           '"Id","OwnerId","Subject","ActivityDate","TaskSubtype","Type","CallType","WhatId"\n'
-          '"00T5g00000Tk001AAA","0055g00000Us001AAA","Call","2024-02-02","Call","Call",'
-          '"Inbound","0065g00000AbCd2AAC"\n'
-          '"00T5g00000Tk002AAA","0055g00000Us002","Mail","2024-02-03","Email","","",'
-          '"0065g00000AbCd3AAC"\n')
+          '"00T5g00000Tk001EAB","0055g00000Us001AAB","Call","2024-02-02","Call","Call",'
+          '"Inbound","0065g00000AbCd2AAF"\n'
+          '"00T5g00000Tk002EAB","0055g00000Us002","Mail","2024-02-03","Email","","",'
+          '"0065g00000AbCd3AAF"\n')
     if users:
-        write(folder, "User.csv", '"Id","Name"\n"0055g00000Us001AAA","Ann Lee"\n'
+        write(folder, "User.csv", '"Id","Name"\n"0055g00000Us001AAB","Ann Lee"\n'
                                   '"0055g00000Us002","Bo Chen"\n')
 
 
@@ -121,7 +121,7 @@ def test_salesforce_api_name_export_loads_with_flags_users_and_15_character_ids(
 def test_salesforce_owner_ids_kept_with_a_note_without_a_user_file(tmp_path):
     salesforce_api(tmp_path, users=False)
     data = kt.load_crm(tmp_path, preset="salesforce")
-    assert set(data.opportunities["rep"]) == {"0055g00000Us001AAA"}
+    assert set(data.opportunities["rep"]) == {"0055g00000Us001AAB"}
     assert any("export that file too" in n for n in data.quality.notes)
 
 
@@ -216,7 +216,7 @@ def test_day_first_is_decided_for_the_whole_export(tmp_path):
     data = kt.load_crm(tmp_path)
     assert data.opportunities["created_at"].tolist() == [T("2024-02-03")]
     assert data.activities["at"].tolist() == [T("2024-02-04")]
-    assert any("day/month/year in every file" in n for n in data.quality.notes)
+    assert any("Dates of this export read as day/month/year" in n for n in data.quality.notes)
 
 
 def test_one_stray_windows_byte_does_not_redecode_a_utf8_file(tmp_path):

@@ -192,12 +192,12 @@ def test_maven_fixture_joins_and_product_spelling():
 def test_olist_fixture_blank_origin_rep_and_early_win():
     data = kt.load_crm(FIXTURES / "olist", preset="olist")
     assert by_id(data.leads, "lead_id")["source"].to_dict() == {
-        "aa01": "organic_search", "aa02": "paid_search", "aa03": "(blank)", "aa04": "unknown",
-        "aa05": "organic_search", "aa06": "(blank)"}
+        "aa01": "organic_search", "aa02": "paid_search", "aa03": "(no origin)", "aa04": "unknown",
+        "aa05": "organic_search", "aa06": "(no origin)"}
     assert set(data.leads["rep"]) == {"(unassigned)"}
     opps = by_id(data.opportunities)
     assert opps.loc["aa03", ["created_at", "source", "segment", "status"]].tolist() == [
-        T("2018-01-12"), "(blank)", "car_accessories", "won"]
+        T("2018-01-12"), "(no origin)", "car_accessories", "won"]
     assert excluded_rows(data, "opportunities") == {}
     assert data.quality.flagged[["row", "reason"]].values.tolist() == [
         [2, "closed before created"]]
@@ -284,7 +284,7 @@ def test_olist_rows_and_the_early_win(olist_raw):
     early = joined.index[joined["cycle"] < 0].tolist()
     flagged = data.quality.flagged
     assert flagged[["row", "reason"]].values.tolist() == [[early[0], "closed before created"]]
-    assert (data.leads["source"] == "(blank)").sum() == (mql["origin"] == "").sum() == 60
+    assert (data.leads["source"] == "(no origin)").sum() == (mql["origin"] == "").sum() == 60
     assert (data.leads["source"] == "unknown").sum() == (mql["origin"] == "unknown").sum()
 
 
@@ -293,8 +293,8 @@ def test_olist_conversion_by_source_and_cycle_match_plain_pandas(olist_raw):
     mql, joined = olist_raw
     data = kt.load_crm(OLIST, preset="olist")
     valid = joined[joined["cycle"] >= 0]
-    origin = mql["origin"].replace("", "(blank)")
-    won_by_source = joined["origin"].replace("", "(blank)").value_counts()  # early win counts
+    origin = mql["origin"].replace("", "(no origin)")
+    won_by_source = joined["origin"].replace("", "(no origin)").value_counts()  # early win counts
     expected = (won_by_source.reindex(origin.unique(), fill_value=0)
                 / origin.value_counts()).sort_index()
     if hasattr(kt, "lead_conversion"):

@@ -46,9 +46,8 @@ def test_clean_reads_a_day_first_column_and_a_decimal_comma_column_whole():
         "02-13", "02-03", "01-05"]  # row 3, (7,25), is -7.25: excluded
     assert data.opportunities["amount"].tolist() == [1200.0, 12.5, 1234.0]
     assert reasons(data) == [["opportunities", 3, "amount", "negative amount"]]
-    assert {"opportunities.created_at: dates read as day/month/year.",
-            "opportunities.amount: amounts use a decimal comma (1.234,56)."} <= set(
-        data.quality.notes)
+    notes = " ".join(data.quality.notes)
+    assert "dates read as day/month/year" in notes and "decimal comma (1.234,56)" in notes
 
 
 @pytest.mark.parametrize("created_at", [

@@ -15,8 +15,7 @@ from fnmatch import fnmatch
 import numpy as np
 import pandas as pd
 
-from kpitools import _parse
-from kpitools.io.coerce import to_flags
+from kpitools.io import values as parse
 from kpitools.io.report import Log
 from kpitools.schema import OPTIONAL, REQUIRED, TERMINAL_STAGES, UNASSIGNED
 
@@ -46,6 +45,31 @@ def header_index(columns) -> dict:
     for column in columns:
         index.setdefault(header_key(column), column)
     return index
+
+
+def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(codes, each distinct value once), as ``pd.factorize`` numbers them (missing: -1)."""
+    codes, uniques = pd.factorize(values)
+    return codes, pd.Series(uniques, dtype=object)
+
+
+def spread(per_value: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Results for each distinct value back on every row; missing where the value was."""
+    return pd.Series(pd.api.extensions.take(per_value.to_numpy(dtype=object), codes,
+                                            allow_fill=True), index=index, dtype=object)
+
+
+def per_distinct(values: pd.Series, func) -> pd.Series:
+    """``func`` applied to each distinct value once (labels repeat: a stage column of ten
+    million rows holds a handful), spread back to every row.
+
+    Examples
+    --------
+    >>> per_distinct(pd.Series(["a", "b", "a", None]), lambda s: s.str.upper()).tolist()
+    ['A', 'B', 'A', nan]
+    """
+    codes, uniques = distinct(values)
+    return spread(func(uniques), codes, values.index)
 
 
 def text(values: pd.Series) -> pd.Series:
@@ -98,7 +122,7 @@ class StageLabels:
         def spell(distinct):
             found = distinct.map(label_key, na_action="ignore").map(known)
             return distinct.where(found.isna(), found.astype(object))
-        return _parse.per_distinct(values, spell)
+        return per_distinct(values, spell)
 
     def status(self, values: pd.Series) -> pd.Series:
         """open / won / lost by label; any other label lower-cased (an unknown status)."""
@@ -109,7 +133,7 @@ class StageLabels:
         def read(distinct):
             key = distinct.map(label_key, na_action="ignore")
             return key.map(outcome).fillna(key).astype(object)
-        return _parse.per_distinct(values, read)
+        return per_distinct(values, read)
 
 
 @dataclass
@@ -187,8 +211,9 @@ def _flags(alt, ctx):
         return None
     flags, unknown = {}, np.zeros(len(ctx.piece.frame), bool)
     for key, header in headers.items():
-        flags[key], bad = to_flags(ctx.piece.frame[header])
-        flags[key], unknown = flags[key].to_numpy(), unknown | bad.to_numpy()
+        result = parse.flags(ctx.piece.frame[header])
+        flags[key] = result.values.fillna(False).to_numpy(dtype=bool)
+        unknown = unknown | result.bad
     closed = flags["closed"] if "closed" in flags else flags["won"] | flags["lost"]
     lost = flags["lost"] if "lost" in flags else closed & ~flags["won"]
     status = np.select([flags["won"] & closed, lost & closed], ["won", "lost"], "open")
@@ -256,7 +281,8 @@ def _percent(alt, ctx):
     header = ctx.piece.header(alt["percent"])
     if header is None:
         return None
-    values, bad, _ = _parse.to_number(text(ctx.piece.frame[header]))
+    result = parse.amounts(ctx.piece.frame[header])
+    values, bad = result.values, result.bad
     raw = ctx.piece.frame[header].astype("string")
     if "%" in header or raw.str.contains("%").any() or (values > 1).any():
         values = values / 100
@@ -357,17 +383,15 @@ def short_salesforce_ids(values: pd.Series, label: str, header: str, log: Log) -
 
     Examples
     --------
-    >>> short_salesforce_ids(pd.Series(["0065g00000AbCd1AAC", "0065g00000AbCd1", None]),
+    >>> short_salesforce_ids(pd.Series(["0065g00000AbCd1AAF", "0065g00000AbCd1", None]),
     ...                      "x.csv", "Id", Log()).tolist()
     ['0065g00000AbCd1', '0065g00000AbCd1', nan]
     """
-    stripped = values.astype("string").str.strip()
-    long = stripped.str.fullmatch(r"[A-Za-z0-9]{18}").fillna(False).astype(bool)
-    if not long.any():
-        return values
-    log.note(f"{label}: {int(long.sum())} 18-character Salesforce IDs in {header!r} compared "
-             "on their first 15 characters (the same record as the 15-character form).")
-    return text(values.where(~long.to_numpy(), stripped.str.slice(0, 15)))
+    result = parse.ids(values, salesforce=True)
+    if result.rule:
+        log.note(f"{label}: {result.rule} in {header!r} (15- and 18-character forms of a record "
+                 "are one record).")
+    return result.values
 
 
 def map_values(values, value_map, label, where, log) -> pd.Series:
@@ -385,9 +409,9 @@ def map_values(values, value_map, label, where, log) -> pd.Series:
     """
     if not value_map:
         return values
-    codes, distinct = _parse.factorized(values)
-    rows = np.bincount(codes[codes >= 0], minlength=len(distinct))  # rows per distinct value
-    tidy = distinct.astype("string").str.strip()
+    codes, uniques = distinct(values)
+    rows = np.bincount(codes[codes >= 0], minlength=len(uniques))  # rows per distinct value
+    tidy = uniques.astype("string").str.strip()
     lower = tidy.str.casefold()
     mapped = lower.map({k.casefold(): v for k, v in value_map.items() if k != "*"}).astype(object)
     blank = tidy.eq("").fillna(False).astype(bool).to_numpy()
@@ -402,7 +426,7 @@ def map_values(values, value_map, label, where, log) -> pd.Series:
             log.note(f"{label}: {int(rows[other].sum())} {where} values not recognised "
                      f"({examples or 'blank'}) counted as {value_map['*']!r}.")
             result = result.where(~other, value_map["*"])
-    return _parse.spread(result, codes, values.index)
+    return spread(result, codes, values.index)
 
 
 def concat(parts: list[Part]):

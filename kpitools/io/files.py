@@ -13,7 +13,6 @@ import codecs
 import csv
 import io
 import mmap
-import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from kpitools.io import values
 from kpitools.schema import TEXT
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -173,35 +173,6 @@ def _all_blank(frame: pd.DataFrame) -> np.ndarray:
     return blank
 
 
-_STRAY = re.compile("[\udc80-\udcff]")  # bytes that were not UTF-8, as surrogateescape keeps them
-
-
-def _as_cp1252(match: re.Match) -> str:
-    byte = bytes([ord(match.group()) - 0xDC00])
-    try:
-        return byte.decode("cp1252")
-    except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
-        return byte.decode("latin-1")
-
-
-def decode(data: bytes, name: str) -> tuple[str, list[str]]:
-    """Text of a file: UTF-16 by its BOM, else UTF-8, where each byte that is not UTF-8 is read
-    as Windows-1252 on its own. A UTF-8 file with one stray Windows byte keeps its other
-    characters ("Zoë" stays "Zoë"); a Windows file is read as Windows throughout.
-
-    Examples
-    --------
-    >>> decode("Zoë;".encode() + b"caf\\xe9", "x.csv")
-    ('Zoë;café', ['x.csv: 1 byte(s) that are not UTF-8 read as Windows-1252 (cp1252).'])
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), [f"{name}: read as UTF-16."]
-    text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="surrogateescape")
-    text, strays = _STRAY.subn(_as_cp1252, text)
-    return text, ([f"{name}: {strays} byte(s) that are not UTF-8 read as Windows-1252 "
-                   "(cp1252)."] if strays else [])
-
-
 def _sniff(first_line: str) -> str:
     """The delimiter that splits the header line into the most fields (',' on a tie)."""
     counts = {d: len(next(csv.reader([first_line], delimiter=d), [])) for d in _DELIMITERS}
@@ -216,7 +187,8 @@ def _read_csv(path: Path) -> RawFile:
         if frame is not None:
             return _finish(path.name, path, frame, [], notes=_delimiter_note(path, delimiter))
     data = path.read_bytes()
-    text, notes = decode(data, path.name)
+    text, notes = values.decode(data)
+    notes = [f"{path.name}: {note}" for note in notes]
     text = text.lstrip("\ufeff")
     if not text.strip():
         return RawFile(path.name, path, pd.DataFrame(), np.arange(0), notes=notes)

@@ -3,7 +3,7 @@
 The steps: list and read the files (:mod:`~kpitools.io.files`), decide which table each file
 feeds (:mod:`~kpitools.io.classify`), map its columns (:mod:`~kpitools.io.engine`, following
 a preset of :mod:`~kpitools.io.presets` and the user's ``mapping``), read the export's dates one
-way (:mod:`~kpitools.io.dates`), then apply the rules (:mod:`~kpitools.io.rules`). One
+way (:mod:`~kpitools.io.values`), then apply the rules (:mod:`~kpitools.io.rules`). One
 :class:`~kpitools.io.report.Log` collects what each step found.
 """
 from __future__ import annotations
@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from kpitools.io import classify, dates, files, joins
+from kpitools.io import classify, files, joins
+from kpitools.io import values as parse
 from kpitools.io.engine import StageLabels, build, concat, headers_of
 from kpitools.io.mapping import all_columns, check_headers, did_you_mean, split_mapping
 from kpitools.io.presets import PRESETS
@@ -225,7 +226,7 @@ def _assemble(by_table, lookups, spec, flat, per_table, labels, log, when) -> CR
             for note in tspec.get("notes", ()):
                 log.note(note)
     labels = _learn_closed_labels(parts, labels, log)
-    _read_dates_one_way(parts, log)
+    dates = _read_dates_one_way(parts, log)
     frames = {t: concat(ps) for t, ps in parts.items()}
     recency = {t: pd.Series(np.repeat([p.modified for p in ps], [len(p.frame) for p in ps]))
                for t, ps in parts.items() if len({p.file for p in ps}) > 1}
@@ -233,7 +234,7 @@ def _assemble(by_table, lookups, spec, flat, per_table, labels, log, when) -> CR
         log.note("A record found in two files is taken from the newest copy: by its modified "
                  "date where the export has one, else from the most recently saved file.")
     data = clean({t: f for t, (f, _) in frames.items()}, stages=labels.open,
-                 terminal=TERMINAL_STAGES, recency=recency)
+                 terminal=TERMINAL_STAGES, recency=recency, dates=dates)
     origin = {t: o for t, (_, o) in frames.items()}
     excluded = _report_rows(data.quality.excluded, origin, dropped)
     flagged = _report_rows(data.quality.flagged, origin, [])
@@ -274,24 +275,38 @@ def _learn_closed_labels(parts, labels: StageLabels, log) -> StageLabels:
     return labels
 
 
-def _read_dates_one_way(parts, log) -> None:
-    """Decide day-first once for the export (from every file's date columns), then rewrite
-    the d/m/y dates of day-first files as ISO."""
-    columns = {id(p): [c for c in DATE_COLUMNS[t] if c in p.frame]
-               for t, ps in parts.items() for p in ps}
-    evidence = {}
+def _read_dates_one_way(parts, log) -> dict:
+    """Every date column of the export parsed at once, with one day/month order (said in the
+    report); per table and column the parsed columns of all its files, one after another."""
+    columns = {(t, i, c): part.frame[c] for t, ps in parts.items() for i, part in enumerate(ps)
+               for c in DATE_COLUMNS[t] if c in part.frame}
+    if not columns:
+        return {}
+    found, rule = parse.dates(columns)
+    if rule:
+        log.note(f"Dates of this export {rule.removeprefix('dates ')}.")
+    out = {}
     for table, table_parts in parts.items():
-        for part in table_parts:
-            shown = set().union(*(dates.order_of(part.frame[c]) for c in columns[id(part)]))
-            evidence[part.file] = evidence.get(part.file, set()) | shown
-    day_first, sentence = dates.decide(evidence)
-    if sentence:
-        log.note(sentence)
-    for table_parts in parts.values():
-        for part in table_parts:
-            if day_first.get(part.file):
-                for column in columns[id(part)]:
-                    part.frame[column] = dates.as_iso(part.frame[column])
+        names = {c for (t, _, c) in found if t == table}
+        out[table] = {c: _joined([found.get((table, i, c)) for i in range(len(table_parts))],
+                                 [len(p.frame) for p in table_parts]) for c in names}
+    return out
+
+
+def _joined(pieces, sizes) -> parse.Parsed:
+    """One table's column from its files' parsed columns (a file without it: missing)."""
+    values, bad, implausible = [], [], []
+    for piece, size in zip(pieces, sizes):
+        if piece is None:
+            values.append(pd.Series(pd.NaT, index=range(size), dtype="datetime64[us]"))
+            bad.append(np.zeros(size, bool))
+            implausible.append(np.zeros(size, bool))
+        else:
+            values.append(piece.values.reset_index(drop=True))
+            bad.append(np.asarray(piece.bad))
+            implausible.append(np.asarray(piece.extra.get("implausible", np.zeros(size, bool))))
+    return parse.Parsed(pd.concat(values, ignore_index=True), np.concatenate(bad), None,
+                        {"implausible": np.concatenate(implausible)})
 
 
 def _today(data: CRMData, given, paths, log) -> pd.Timestamp | None:

@@ -139,7 +139,7 @@ def fits(canonical: str, values: pd.Series) -> bool:
     >>> fits("created_at", pd.Series(["2024-01-02", "soon"])), fits("amount", pd.Series(["$5"]))
     (True, True)
     """
-    from kpitools import _parse
+    from kpitools.io import values as parse
 
     sample = values.dropna().astype(str).str.strip()
     sample = sample[sample.ne("")].head(200)
@@ -151,11 +151,10 @@ def fits(canonical: str, values: pd.Series) -> bool:
         small = numbers.notna().all() and numbers.abs().max() < 100
         return bool(sample.nunique() >= 0.9 * len(sample) and not small)
     if kind == "date":
-        parsed, bad, _ = _parse.to_datetime(sample.reset_index(drop=True))
-        return bool((~bad).mean() >= 0.5)
+        parsed, _ = parse.dates({0: sample.reset_index(drop=True)})
+        return bool((~parsed[0].bad).mean() >= 0.5)
     if kind == "number":
-        parsed, bad, _ = _parse.to_number(sample.reset_index(drop=True))
-        return bool((~bad).mean() >= 0.5)
+        return bool((~parse.amounts(sample.reset_index(drop=True)).bad).mean() >= 0.5)
     return True
 
 

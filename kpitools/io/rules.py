@@ -14,16 +14,12 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from kpitools.io.coerce import as_text, coerce, is_in
+from kpitools.io.coerce import IMPLAUSIBLE, as_text, coerce, is_in
 from kpitools.io.report import EXCLUDED_COLUMNS, QualityReport
 from kpitools.schema import (DATE_COLUMNS, DEFAULT_STAGES, KINDS, REQUIRED,
                              REQUIRED_DATES, STATUSES, STRING_COLUMNS, TABLES, TERMINAL_STAGES,
                              TEXT_COLUMNS, CRMData, SchemaError, empty_table)
 
-# Dates that record what happened cannot lie far after the export; planned dates can.
-RECORD_DATES = ("created_at", "closed_at", "entered_at", "modified_at", "mql_at", "sql_at")
-EARLIEST = pd.Timestamp("1980-01-01")
-FUTURE_YEARS = {"record": 1, "plan": 10}
 # (table, column, referenced table, referenced id column)
 FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("stage_history", "opportunity_id", "opportunities", "opportunity_id"),
@@ -44,7 +40,6 @@ class Check:
     bad: np.ndarray
     stages: tuple
     terminal: tuple
-    now: pd.Timestamp
     recency: pd.Series | None = None  # a newer copy of a record has a larger value
     memo: dict = field(default_factory=dict)
 
@@ -75,12 +70,6 @@ def _missing(column):
         failed = c.failed.get(column)
         return c.col(column).isna() & (True if failed is None else ~failed)
     return test
-
-
-def _implausible(column):
-    years = FUTURE_YEARS["record" if column in RECORD_DATES else "plan"]
-    return lambda c: (c.col(column) < EARLIEST) | (
-        c.col(column) > c.now + pd.DateOffset(years=years))
 
 
 def _closed(c):
@@ -181,9 +170,10 @@ def _per_table_rules() -> list[Rule]:
                        lambda c: c.col("is_deleted") | c.failed.get("is_deleted", False),
                        "deleted in the CRM", "nothing to fix: the CRM marks the record deleted "
                        "(in its recycle bin)")]
-        rules += [Rule("implausible date", table, column, _implausible(column),
-                       "implausible date", "a date before 1980 or far in the future is a typo: "
-                       "correct it in the CRM") for column in DATE_COLUMNS[table]]
+        rules += [Rule("implausible date", table, column,
+                       lambda c, col=column: c.failed.get(IMPLAUSIBLE.format(col), False),
+                       "implausible date", "a date before 1990 or years in the future is a "
+                       "typo: correct it in the CRM") for column in DATE_COLUMNS[table]]
     return rules
 
 
@@ -340,7 +330,7 @@ def _as_frames(data) -> dict[str, pd.DataFrame]:
 
 
 def clean(data, stages=None, terminal=TERMINAL_STAGES, notes=(), *, recency=None,
-          now=None) -> CRMData:
+          dates=None) -> CRMData:
     """Coerce the five tables to canonical dtypes and exclude bad rows, each with a reason.
 
     The caller's frames are never modified. Row numbers in the report are 0-based positions in
@@ -359,8 +349,9 @@ def clean(data, stages=None, terminal=TERMINAL_STAGES, notes=(), *, recency=None
     recency : dict of Series, optional
         Per table, a number per row: of two copies of one record the larger is newer
         (``load_crm`` passes its files' modification times).
-    now : Timestamp, optional
-        What "far in the future" is measured from (default: the clock).
+    dates : dict, optional
+        Per table, date columns already parsed (``{column: kpitools.io.values.Parsed}``):
+        ``load_crm`` reads all the dates of an export with one day/month order.
 
     Examples
     --------
@@ -377,7 +368,6 @@ def clean(data, stages=None, terminal=TERMINAL_STAGES, notes=(), *, recency=None
     frames = _as_frames(data)
     check_columns(frames)
     stages = tuple(stages or (data.stages if isinstance(data, CRMData) else DEFAULT_STAGES))
-    now = pd.Timestamp.now() if now is None else pd.Timestamp(now)
     excluded, flagged, notes = _Problems(), _Problems(), list(notes)
     kept, bad, read, deleted = {}, {}, {}, {}
     for table in TABLES:
@@ -385,11 +375,11 @@ def clean(data, stages=None, terminal=TERMINAL_STAGES, notes=(), *, recency=None
         if frame is None or (len(frame) == 0 and len(frame.columns) == 0):
             frame = empty_table(table)
         read[table] = len(frame)
-        parsed = coerce(table, frame)
+        parsed = coerce(table, frame, (dates or {}).get(table))
         notes += parsed.notes
         out = _defaults(table, parsed.frame)
         check = Check(table, out, parsed.failed, np.zeros(len(out), bool), stages,
-                      tuple(terminal), now, (recency or {}).get(table))
+                      tuple(terminal), (recency or {}).get(table))
         _apply(check, frame.reset_index(drop=True), excluded, flagged)
         kept[table], bad[table] = check.frame, check.bad
         deleted[table] = check.memo.get("deleted")

@@ -59,7 +59,7 @@ OLIST = {
                 "mql_at": ("first_contact_date",),
                 "source": ("origin",),
             },
-            "values": {"source": {"": "(blank)"}},
+            "values": {"source": {"": "(no origin)"}},
         },
         "opportunities": {
             "files": ("*closed_deals*",),
@@ -78,7 +78,7 @@ OLIST = {
                 "source": ("origin",),
                 "segment": ("business_segment",),
             },
-            "values": {"source": {"": "(blank)"}},
+            "values": {"source": {"": "(no origin)"}},
             "notes": (
                 "Olist lists closed (won) deals only: there are no lost deals, so a win rate "
                 "is 1 by construction and not meaningful; use MQL → won conversion by source.",
