@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
-from kpitools.schema import TEXT  # noqa: F401 (imported from here by kpitools.sample)
+from kpitools.schema import TEXT  # noqa: F401  (imported from here by kpitools.sample)
 
 
 def arrow_text(values: pd.Series) -> pa.Array:

@@ -210,8 +210,9 @@ def test_did_you_mean_never_suggests_a_header_whose_values_do_not_fit(tmp_path):
 
 # --- messy files and values -----------------------------------------------------------------
 def test_day_first_is_decided_for_the_whole_export(tmp_path):
-    write(tmp_path, "opportunities.csv", "opportunity_id,rep,created_at,amount,status,stage,"
-                                         "closed_at\n1,Ann,03/02/2024,5,won,Closed Won,13/02/2024\n")
+    write(tmp_path, "opportunities.csv",
+          "opportunity_id,rep,created_at,amount,status,stage,closed_at\n"
+          "1,Ann,03/02/2024,5,won,Closed Won,13/02/2024\n")
     write(tmp_path, "activities.csv", "activity_id,rep,at,kind\na1,Ann,04/02/2024,call\n")
     data = kt.load_crm(tmp_path)
     assert data.opportunities["created_at"].tolist() == [T("2024-02-03")]
@@ -229,7 +230,8 @@ def test_one_stray_windows_byte_does_not_redecode_a_utf8_file(tmp_path):
 
 def test_unicode_look_alikes_are_one_rep(tmp_path):
     write(tmp_path, "leads.csv", "lead_id,rep,created_at,source\nL1,José Ruiz,2024-01-01,Web\n"
-                                 "L2,Jose\u0301 Ruiz,2024-01-01,Web\nL3,José\u00a0Ruiz,2024-01-01,Web\n")
+                                 "L2,Jose\u0301 Ruiz,2024-01-01,Web\n"
+                                 "L3,José\u00a0Ruiz,2024-01-01,Web\n")
     assert kt.load_crm(tmp_path).leads["rep"].nunique() == 1
 
 

@@ -12,5 +12,6 @@ from kpitools.io.presets import PRESETS
 from kpitools.io.report import QualityReport
 from kpitools.io.rules import RULES, clean, validate
 
-__all__ = ["load_crm", "inspect", "ExportPlan", "FilePlan", "const", "value_map", "row_number", "PRESETS", "QualityReport", "RULES",
+__all__ = ["load_crm", "inspect", "ExportPlan", "FilePlan", "const", "value_map", "row_number",
+           "PRESETS", "QualityReport", "RULES",
            "clean", "validate"]
