@@ -34,12 +34,7 @@ LOADS = {
 CURRENCY_NAMES = {"US Dollar": "USD", "Euro": "EUR"}
 
 # What load_crm on main does today (issue 14); the loader rebuild removes these marks.
-XFAIL = {
-    ("salesforce_data_export", "outreach"): "issue 14: activity_ratios counts inbound calls "
-                                            "(direction 'inbound', from CallType) as outreach",
-    ("salesforce_dataloader", "outreach"): "issue 14: activity_ratios counts inbound calls "
-                                           "(direction 'inbound', from CallType) as outreach",
-}
+XFAIL: dict = {}  # every figure of every export matches the CRM's own
 
 
 @functools.cache
