@@ -160,9 +160,12 @@ def bool_column(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 def __getattr__(name):
     """Names that moved to :mod:`kpitools.io` stay importable from here."""
-    if name in ("clean", "validate", "FIXES"):
-        from kpitools.io import rules
-        return getattr(rules, name)
+    if name in ("clean", "validate"):
+        from kpitools.io import clean
+        return getattr(clean, name)
+    if name == "FIXES":
+        from kpitools.io.rules import FIXES
+        return FIXES
     if name == "QualityReport":
         from kpitools.io.report import QualityReport
         return QualityReport

@@ -9,7 +9,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpitools.io import engine
+from kpitools.io import engine, labels
 from kpitools.io.report import Log
 
 RAW = st.sampled_from(["Call", " call", "CALL ", "List Email", "Webinar", "webinar", "", "  ",
@@ -44,7 +44,7 @@ def python_lookup(values, value_map):
 def test_value_map_is_a_row_by_row_lookup(raw, value_map, as_str):
     values = pd.Series(raw, dtype="str" if as_str else object)
     log = Log()
-    result = engine.map_values(values, value_map, "f.csv", "activities.kind", log)
+    result = labels.map_values(values, value_map, "f.csv", "activities.kind", log)
     expected, blank, other = python_lookup(values.tolist(), value_map)
     assert [None if pd.isna(v) else v for v in result] == expected
     assert result.index.equals(values.index)
@@ -90,7 +90,7 @@ def test_record_ids_are_cut_and_filtered_like_python(raw, prefix, as_str):
     alt = {"header": "What Id"}
     alt.update({"keep_prefix": prefix} if prefix else {})
     log = Log()
-    ctx = engine.Context(piece, "activities", {}, engine.StageLabels(()), log)
+    ctx = engine.Context(piece, "activities", {}, labels.StageLabels(()), log)
     values, header, copied = engine.evaluate(alt, ctx)
     values = engine.short_salesforce_ids(values, "f.csv", header, log)
     expected, cut, other = python_ids(frame["What Id"].tolist(), prefix)

@@ -4,7 +4,6 @@ import hashlib
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pytest
 
 import kpitools as kt
@@ -264,15 +263,3 @@ def test_progress_bar_only_for_big_loads_unless_asked(capsys):
     kt.load_crm(folder, progress=True)
     bar = capsys.readouterr().err
     assert "load_crm" in bar and "100%" in bar and "checking rows" in bar
-
-
-def test_load_leaves_arrows_memory_pool_as_it_found_it(tmp_path):
-    """load_crm allocates from jemalloc while it runs; afterwards, and after an error, the
-    process's default pool is the one it was."""
-    before = pa.default_memory_pool().backend_name
-    assert len(kt.load_crm(Path(kt.__file__).parents[1] / "sample_data" / "maven",
-                           preset="maven").opportunities)
-    assert pa.default_memory_pool().backend_name == before
-    with pytest.raises(FileNotFoundError):
-        kt.load_crm(tmp_path / "missing")
-    assert pa.default_memory_pool().backend_name == before

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fnmatch import fnmatch
 from pathlib import Path
 
-from kpitools.io.engine import header_index, header_key
+from kpitools.io.labels import header_index, header_key
 from kpitools.schema import REQUIRED, TABLES, SchemaError
 
 # Without a preset a file feeds the table its name mentions (checked in this order).

@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from kpitools.io import classify
-from kpitools.io.engine import StageLabels, build
+from kpitools.io.engine import build
+from kpitools.io.labels import StageLabels
 from kpitools.io.load import _paths, _read
 from kpitools.io.mapping import all_columns
 from kpitools.io.presets import CRMS, PRESETS

@@ -7,7 +7,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from kpitools.io.engine import Part, header_index, header_key, map_values, text
+from kpitools.io.engine import Part
+from kpitools.io.labels import header_index, header_key, map_values, text
 
 
 def join(piece, join_spec, raw_by_name, log) -> pd.DataFrame:

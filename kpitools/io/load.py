@@ -18,11 +18,12 @@ from tqdm.auto import tqdm
 
 from kpitools.io import classify, files, joins
 from kpitools.io import values as parse
-from kpitools.io.engine import StageLabels, build, concat, headers_of
+from kpitools.io.engine import build, concat, headers_of
+from kpitools.io.labels import StageLabels
 from kpitools.io.mapping import all_columns, check_headers, did_you_mean, split_mapping
 from kpitools.io.presets import PRESETS
 from kpitools.io.report import FILE_COLUMNS, Log, QualityReport
-from kpitools.io.rules import clean
+from kpitools.io.clean import clean
 from kpitools.schema import (DATE_COLUMNS, DEFAULT_STAGES, REQUIRED, TABLES, TERMINAL_STAGES,
                              CRMData, SchemaError)
 

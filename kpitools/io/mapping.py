@@ -161,7 +161,7 @@ def fits(canonical: str, values: pd.Series) -> bool:
 def did_you_mean(expected, found, canonical, pieces, suggest_found=False) -> str:
     """A hint when a found header looks like an expected one and its values fit the column
     (or, for a mistyped mapping, the other way round)."""
-    from kpitools.io.engine import header_key
+    from kpitools.io.labels import header_key
 
     best = None
     for header in found:
