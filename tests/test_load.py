@@ -254,6 +254,8 @@ def test_empty_folder_gives_empty_tables(tmp_path):
     data = kt.load_crm(tmp_path)
     assert all(len(f) == 0 for f in data.tables().values())
     assert data.quality.overview()["read"].sum() == 0
+    assert data.today == pd.Timestamp.now().normalize()  # always set, and said so
+    assert any("computer's date" in g for g in data.quality.guessed)
 
 
 def test_progress_bar_only_for_big_loads_unless_asked(capsys):

@@ -310,7 +310,7 @@ def _joined(pieces, sizes) -> parse.Parsed:
                         {"implausible": np.concatenate(implausible)})
 
 
-def _today(data: CRMData, given, paths, log) -> pd.Timestamp | None:
+def _today(data: CRMData, given, paths, log) -> pd.Timestamp:
     """``today`` as given, else the latest record date no later than the export itself (the
     newest file's save time, and the clock): a planned activity or a typo in the future
     never moves it."""
@@ -330,7 +330,10 @@ def _today(data: CRMData, given, paths, log) -> pd.Timestamp | None:
         if len(values) and (best is None or values.max() > best[0]):
             best = (values.max(), table, column)
     if best is None:
-        return None
+        today = pd.Timestamp.now().normalize()
+        log.guess(f"today is {today.date()}, the computer's date: the export has no record "
+                  "dates. Pass today=... to choose another day.")
+        return today
     today = best[0].normalize()
     log.guess(
         f"today is {today.date()}: the latest {best[1]}.{best[2]} in the export (dates after "
