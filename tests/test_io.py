@@ -298,3 +298,13 @@ def test_the_report_escapes_user_text_in_html(tmp_path):
                                          "<img src=x onerror=alert(1)>\n")
     html = kt.load_crm(tmp_path).quality._repr_html_()
     assert "<img" not in html and "&lt;img" in html
+
+
+def test_a_label_on_won_and_lost_deals_alike_follows_each_deals_flag(tmp_path):
+    write(tmp_path, "deals.csv", "\n".join([
+        HUBSPOT, "1,A,Done,100,2024-02-01,2024-01-01,Ann,true,false",
+        "2,B,Done,50,2024-02-02,2024-01-01,Ann,false,true"]) + "\n")
+    data = kt.load_crm(tmp_path, preset="hubspot")
+    assert data.quality.excluded.empty
+    assert data.opportunities[["status", "stage"]].values.tolist() == [
+        ["won", "Closed Won"], ["lost", "Closed Lost"]]

@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from kpitools.io import classify, files, joins
 from kpitools.io import values as parse
 from kpitools.io.engine import build, concat, headers_of
-from kpitools.io.labels import StageLabels
+from kpitools.io.labels import StageLabels, label_key
 from kpitools.io.mapping import all_columns, check_headers, did_you_mean, split_mapping
 from kpitools.io.presets import PRESETS
 from kpitools.io.report import FILE_COLUMNS, Log, QualityReport
@@ -251,28 +251,33 @@ def _assemble(by_table, lookups, spec, flat, per_table, labels, log, when) -> CR
 def _learn_closed_labels(parts, labels: StageLabels, log) -> StageLabels:
     """Where the CRM's flags decided the outcome, a stage label found only on won (or only on
     lost) deals and not an open stage is a closed stage of the CRM's own naming; its deals'
-    stage and their stage-history rows read as "Closed Won" / "Closed Lost"."""
+    stage and their stage-history rows read as "Closed Won" / "Closed Lost". A closed deal
+    whose label is on won and lost deals alike gets the terminal label its flag says."""
+    flagged = [p for p in parts["opportunities"]
+               if "+" in p.headers.get("status", "") and "stage" in p.frame]
     won, lost = set(), set()
-    for part in parts["opportunities"]:
-        if "+" not in part.headers.get("status", "") or "stage" not in part.frame:
-            continue
+    for part in flagged:
         frame = part.frame
         for status, found in (("won", won), ("lost", lost)):
             found |= set(frame.loc[frame["status"].eq(status), "stage"].dropna().astype(str))
-    known = {s.casefold() for s in labels.open} | set(labels.closed)
-    won = {w for w in won if w.casefold() not in known}
-    lost = {w for w in lost if w.casefold() not in known}
+    known = {label_key(s) for s in labels.open} | set(labels.closed)
+    won = {w for w in won if label_key(w) not in known}
+    lost = {w for w in lost if label_key(w) not in known}
     learned_won, learned_lost = sorted(won - lost), sorted(lost - won)
-    if not (learned_won or learned_lost):
-        return labels
-    log.guess(f"Closed stages read from the CRM's won/lost flags: won {learned_won}, lost "
-              f"{learned_lost}. Pass closed_won=[...] / closed_lost=[...] to name them "
-              "yourself.")
-    labels = StageLabels(labels.open, labels.won + tuple(learned_won),
-                         labels.lost + tuple(learned_lost))
-    for part in parts["opportunities"] + parts["stage_history"]:
-        if "stage" in part.frame:
-            part.frame["stage"] = labels.spell(part.frame["stage"])
+    if learned_won or learned_lost:
+        log.guess(f"Closed stages read from the CRM's won/lost flags: won {learned_won}, lost "
+                  f"{learned_lost}. Pass closed_won=[...] / closed_lost=[...] to name them "
+                  "yourself.")
+        labels = StageLabels(labels.open, labels.won + tuple(learned_won),
+                             labels.lost + tuple(learned_lost))
+        for part in parts["opportunities"] + parts["stage_history"]:
+            if "stage" in part.frame:
+                part.frame["stage"] = labels.spell(part.frame["stage"])
+    for part in flagged:
+        frame = part.frame
+        for status, terminal in (("won", TERMINAL_STAGES[0]), ("lost", TERMINAL_STAGES[1])):
+            odd = frame["status"].eq(status) & ~frame["stage"].isin(labels.open + TERMINAL_STAGES)
+            frame.loc[odd.to_numpy(dtype=bool), "stage"] = terminal
     return labels
 
 
