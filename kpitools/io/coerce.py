@@ -90,8 +90,37 @@ def as_text(frame: pd.DataFrame, columns) -> pd.DataFrame:
     return frame.astype(loose) if loose else frame
 
 
+def _arrow(values) -> pa.Array | pa.ChunkedArray:
+    """Text as Arrow (no copy for pandas' "str" dtype)."""
+    return pa.array(pd.Series(values, dtype=object if isinstance(values, (tuple, list)) else None
+                              ).astype(TEXT).array)
+
+
 def is_in(values: pd.Series, known) -> np.ndarray:
-    """Which values are among ``known`` (missing values are not)."""
-    text = pa.array(values.astype(TEXT).array)
-    found = pc.is_in(text, value_set=pa.array([str(k) for k in known], text.type))
+    """Which values are among ``known`` (missing values are not): Arrow's hash lookup.
+
+    Examples
+    --------
+    >>> is_in(pd.Series(["a", "b", None]), ("b", "c")).tolist()
+    [False, True, False]
+    """
+    text, value_set = _arrow(values), _arrow(known)
+    found = pc.is_in(text, value_set=value_set.cast(text.type))
     return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def all_distinct(values: pd.Series) -> bool:
+    """Whether no present value repeats (Arrow counts the distinct values once, where pandas
+    would number every row of Arrow text in Python's hash table).
+
+    Examples
+    --------
+    >>> all_distinct(pd.Series(["a", "b", None, None])), all_distinct(pd.Series(["a", "a"]))
+    (True, False)
+    >>> all_distinct(pd.Series(["a", "b", "c"])), all_distinct(pd.Series(["b", "a", "b"]))
+    (True, False)
+    """
+    text = _arrow(values)
+    if text.null_count == 0 and len(text) > 1 and pc.all(pc.greater(text[1:], text[:-1])).as_py():
+        return True  # sorted without repeats, as exports by ID often are: one comparison pass
+    return pc.count_distinct(text).as_py() == len(text) - text.null_count

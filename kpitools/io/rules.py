@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from kpitools.io.coerce import IMPLAUSIBLE, is_in
+from kpitools.io.coerce import IMPLAUSIBLE, all_distinct, is_in
 from kpitools.schema import (DATE_COLUMNS, KINDS, REQUIRED, REQUIRED_DATES, STATUSES,
                              STRING_COLUMNS, TABLES)
 
@@ -109,11 +109,13 @@ def _copies(c, key_columns) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _find_copies(c, key_columns) -> tuple[np.ndarray, np.ndarray]:
+    duplicate, older = np.zeros(len(c.frame), bool), np.zeros(len(c.frame), bool)
+    if len(key_columns) == 1 and all_distinct(c.col(key_columns[0])):
+        return duplicate, older  # the usual case, told by one pass of Arrow's hashing
     ok = np.flatnonzero(~c.bad)
     keys = c.frame.iloc[ok][list(key_columns)]
     present = keys.notna().all(axis=1).to_numpy()
     ok, keys = ok[present], keys[present]
-    duplicate, older = np.zeros(len(c.frame), bool), np.zeros(len(c.frame), bool)
     if not len(ok) or not keys.duplicated().any():
         return duplicate, older
     newness = []
