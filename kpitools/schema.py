@@ -161,8 +161,8 @@ def bool_column(frame: pd.DataFrame, column: str) -> np.ndarray:
 def __getattr__(name):
     """Names that moved to :mod:`kpitools.io` stay importable from here."""
     if name in ("clean", "validate"):
-        from kpitools.io import clean
-        return getattr(clean, name)
+        from kpitools.io import cleaning
+        return getattr(cleaning, name)
     if name == "FIXES":
         from kpitools.io.rules import FIXES
         return FIXES

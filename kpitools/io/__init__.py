@@ -10,7 +10,7 @@ from kpitools.io.load import load_crm
 from kpitools.io.mapping import const, row_number, value_map
 from kpitools.io.presets import PRESETS
 from kpitools.io.report import QualityReport
-from kpitools.io.clean import clean, validate
+from kpitools.io.cleaning import clean, validate
 from kpitools.io.rules import RULES
 
 __all__ = ["load_crm", "inspect", "ExportPlan", "FilePlan", "const", "value_map", "row_number",

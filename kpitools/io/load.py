@@ -23,7 +23,7 @@ from kpitools.io.labels import StageLabels, label_key
 from kpitools.io.mapping import all_columns, check_headers, did_you_mean, split_mapping
 from kpitools.io.presets import PRESETS
 from kpitools.io.report import FILE_COLUMNS, Log, QualityReport
-from kpitools.io.clean import clean
+from kpitools.io.cleaning import clean
 from kpitools.schema import (DATE_COLUMNS, DEFAULT_STAGES, REQUIRED, TABLES, TERMINAL_STAGES,
                              CRMData, SchemaError)
 

@@ -3,9 +3,9 @@
 Each :class:`Rule` names a table and column, a test (True where a row breaks the rule), the
 reason shown in the quality report and what to fix. Most rules exclude the row; a few keep it
 and flag it. Adding a check is adding a row to :data:`RULES` (in the spirit of pandera's checks).
-:func:`kpitools.io.clean.clean` runs them in order on the parsed table (:mod:`kpitools.io.coerce`);
-a rule's test sees which rows earlier rules excluded. Foreign keys are checked last, across
-tables.
+:func:`kpitools.io.cleaning.clean` runs them in order on the parsed table
+(:mod:`kpitools.io.coerce`); a rule's test sees which rows earlier rules excluded. Foreign keys
+are checked last, across tables.
 """
 from __future__ import annotations
 
