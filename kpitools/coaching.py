@@ -524,6 +524,11 @@ def team_frames(data, as_of) -> dict[str, pd.DataFrame]:
     ['Team']
     """
     as_of = pd.Timestamp(as_of)
-    gap = quota_gap(data.opportunities, data.quotas, as_of=as_of, stages=data.stages)
+    opps = data.opportunities
+    if "currency" in opps and opps["currency"].nunique() > 1:
+        # Amounts in two currencies are never added up, and a quota is in one currency: the
+        # gap is the team's main currency's (the other deals stay out of it).
+        opps = opps[opps["currency"].eq(opps["currency"].value_counts().idxmax()).to_numpy()]
+    gap = quota_gap(opps, data.quotas, as_of=as_of, stages=data.stages)
     return {"win_rate": win_rate(data.opportunities).assign(who="Team"),
             "quota_gap": coverage_needed(gap, data, as_of=as_of)}

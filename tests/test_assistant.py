@@ -24,14 +24,14 @@ def test_from_a_folder_to_saved_settings(tmp_path):
     a.controls["path"].value = str(REAL / "hubspot_default")
     a.buttons["look"].click()
     assert a.controls["crm"].value == "hubspot", a.message
-    assert "Read as <b>HubSpot</b>: 43 deals, 160 stage changes" in a.panes["found"].value
+    assert "Read as <b>HubSpot</b>: 45 deals, 165 stage changes" in a.panes["found"].value
     assert "<table" in a.panes["preview"].value
     # won and lost as the export's own flags decided, each label with its deal count
     assert a.controls["won"].value == ("Closed Won",)
     assert a.controls["lost"].value == ("Closed Lost",)
-    assert ("Closed Won (14 deals)", "Closed Won") in a.controls["won"].options
-    assert a.report_lines[0] == "Deals: 45 read, 43 kept, 2 left out."
-    assert any("closed before created (close date;" in line for line in a.report_lines)
+    assert ("Closed Won (15 deals)", "Closed Won") in a.controls["won"].options
+    assert a.report_lines[0] == "Deals: 45 read, 45 kept."  # the CRM's own count
+    assert any("kept with a warning: closed before created" in line for line in a.report_lines)
     owners = dict((v, k) for k, v in a.controls["me"].options)
     assert owners["Bruno Costa"] == "Bruno Costa (13 deals)"
     assert a.buttons["save"].disabled  # until the rep says who they are
