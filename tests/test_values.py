@@ -327,6 +327,14 @@ def test_salesforce_ids_are_cut_only_with_a_valid_checksum():
     assert values(ids(pd.Series([long]))) == [long]  # only when asked
 
 
+def test_a_mixed_case_salesforce_id_with_a_wrong_checksum_is_kept_and_marked():
+    short = "0015g00000AbCdE"
+    other = "0015g00000aBCdE"  # another record's ID: same letters, another case
+    parsed = ids(pd.Series([other + salesforce_checksum(short), short]), salesforce=True)
+    assert values(parsed) == [other + salesforce_checksum(short), short]
+    assert parsed.extra["bad_checksum"].tolist() == [True, False]
+
+
 # --- decode --------------------------------------------------------------------------------
 TEXT = "rep,amount\nZoë,1\nRenée,2\n"
 

@@ -183,7 +183,10 @@ def _short_salesforce_ids(arrow: pa.Array) -> tuple[pa.Array, int, int, np.ndarr
     known = asked >= 0
     wants_upper = ((asked[:, :, None] >> np.arange(5)) & 1).astype(bool).reshape(-1, 15)
     letters = upper[:, :15] | lower[:, :15]
-    restorable = ~exact & known.all(1) & ~(wants_upper & ~letters).any(1)
+    # Only a head whose letters are all of one case has lost its case (a spreadsheet's or a
+    # database's upper-casing); a mixed-case head that disagrees with its checksum is not one.
+    one_case = ~(upper[:, :15].any(1) & lower[:, :15].any(1))
+    restorable = ~exact & one_case & known.all(1) & ~(wants_upper & ~letters).any(1)
     head = chars[:, :15]
     recased = np.where(letters & wants_upper, head & 0xDF, np.where(letters, head | 0x20, head))
     head = np.where(restorable[:, None], recased, head)
