@@ -17,9 +17,10 @@ from kpitools.winrate import interval_by_deals, win_rate
 from kpitools.deals import deal_metrics
 from kpitools.quota import quota_gap
 from kpitools.pipeline import pipeline_as_of, stalled_deals
+from kpitools.pacing import pace, slipped_deals, stage_win_rates, weighted_pipeline
 from kpitools.plan import plan
 from kpitools import formulas
-from kpitools.catalogue import catalogue, kpi
+from kpitools.catalogue import catalogue, kpi, starter_set
 # KPI modules ← coaching ← plots ← scorecard ← widgets: imported after the KPIs, in that order
 from kpitools import display, coaching, plots, scorecard, widgets, exercises  # noqa: E402
 from kpitools.logwidget import log_today  # noqa: E402
@@ -33,8 +34,9 @@ __all__ = [
     "validate", "load_crm", "PRESETS",
     "activity_ratios", "lead_conversion", "source_conversion", "stage_conversion",
     "transition_matrix", "win_rate", "deal_metrics", "quota_gap", "pipeline_as_of", "plan",
-    "outreach_by_channel", "interval_by_deals", "stalled_deals",
-    "formulas", "catalogue", "kpi",
+    "outreach_by_channel", "interval_by_deals", "stalled_deals", "pace", "slipped_deals",
+    "stage_win_rates", "weighted_pipeline",
+    "formulas", "catalogue", "kpi", "starter_set",
     "generate", "load_sample", "Settings", "save_settings", "course_data", "has", "ActivityLog",
     "log_today", "import_assistant", "myweek",
     "display", "coaching", "plots", "scorecard", "widgets", "exercises",

@@ -1,5 +1,6 @@
 """``KPIWidget``, the container every builder of ``kpitools.widgets`` returns, and its display
-helpers: the rep dropdown, figures, and tables formatted for people (ipywidgets).
+helpers: the rep dropdown, figures, and tables formatted for people by ``kpitools.display``
+(ipywidgets).
 """
 from __future__ import annotations
 
@@ -13,13 +14,12 @@ import ipywidgets as widgets
 import pandas as pd
 from matplotlib.figure import Figure
 
+from kpitools import display
+
 ALL_REPS = "All reps"
 EACH_REP = "Each rep (compare)"
 _SLIDER = {"continuous_update": False, "style": {"description_width": "initial"},
            "layout": widgets.Layout(width="420px")}
-_MONEY = ("amount", "revenue", "quota", "closed_won", "gap", "open_pipeline", "avg_deal_size",
-          "won_amount", "lost_amount")
-_SHARES = ("conversion", "attainment", "win_rate", "ci_low", "ci_high", "width")
 _GREY = '<p style="color:#616161">{}</p>'
 
 
@@ -88,7 +88,7 @@ class _View:
         self._add({"text/html": text, "text/plain": text})
 
     def table(self, frame: pd.DataFrame) -> None:
-        self.html(_format(frame).to_html(index=False, border=0, na_rep="–"))
+        self.html(display.table(frame).to_html())  # as the notebooks show tables
 
     def figure(self, fig: Figure) -> None:
         buffer = io.BytesIO()
@@ -96,25 +96,6 @@ class _View:
         self.figures.append(fig)
         self._add({"image/png": base64.b64encode(buffer.getvalue()).decode(),
                    "text/plain": "<Figure>"})
-
-
-def _format(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rates as %, money with thousands separators, dates as days (for display only)."""
-    out = frame.copy()
-    for column in out.columns:
-        values = out[column]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            out[column] = values.dt.strftime("%Y-%m-%d")
-            continue
-        if pd.api.types.is_integer_dtype(values):
-            out[column] = values.map(lambda v: "–" if pd.isna(v) else f"{v:,}")
-        if not pd.api.types.is_float_dtype(values):
-            continue
-        form = ("{:.0%}" if column in _SHARES or column.endswith("_rate") else
-                "{:,.0f}" if column in _MONEY or column.startswith("pipeline_") else
-                "{:.1f}×" if column == "coverage" else "{:,.1f}")
-        out[column] = values.map(lambda v: "–" if pd.isna(v) else form.format(v))
-    return out.rename(columns=lambda c: str(c).replace("_", " "))  # headers may wrap
 
 
 def _figure(width: float = 8, height: float = 4.5):

@@ -12,15 +12,43 @@ import difflib
 
 import pandas as pd
 
-__all__ = ["catalogue", "kpi", "COLUMNS", "FIRST_SEVEN"]
+__all__ = ["catalogue", "kpi", "starter_set", "COLUMNS", "FIRST_SEVEN", "STARTER_SETS"]
 
 COLUMNS: tuple[str, ...] = ("key", "name", "group", "indicator", "formula", "unit",
                             "higher_is_better", "function", "first_seven")
 
-# The seven KPIs the guide recommends to a new rep who should not track everything at once.
+# The seven KPIs the guide's sources recommend to a new rep who should not track everything at
+# once. Five of them lag and none is an activity, so the course starts reps on STARTER_SETS.
 FIRST_SEVEN: tuple[str, ...] = ("lead_conversion_rate", "avg_deal_size", "win_rate",
                                 "quota_attainment", "revenue_growth", "pipeline_coverage",
                                 "retention_rate")
+
+# What a new rep watches first, by role: mostly leading indicators (work that can change this
+# week), one or two outcomes to check it against. (key, why it is in the set)
+STARTER_SETS: dict[str, tuple[tuple[str, str], ...]] = {
+    "ae": (
+        ("outreach_per_week", "the work itself: the one number fully in your hands this week"),
+        ("outreach_per_first_meeting", "how much outreach one first meeting costs you; fewer "
+                                       "touches per meeting shrinks every weekly target"),
+        ("next_step_rate", "first meetings that end with a date for the next step are the ones "
+                           "that become opportunities"),
+        ("stage_conversion", "where your open deals stall, while you can still act on them"),
+        ("pipeline_coverage", "enough deals in play for the gap? Judge it against 1 / your win "
+                              "rate"),
+        ("win_rate", "the outcome to check the rest against; with few closed deals, read its "
+                     "likely range, not the percentage"),
+        ("quota_attainment", "the score you are judged on, once a month"),
+    ),
+    "sdr": (
+        ("outreach_per_week", "the work itself: calls, emails and messages you start each week"),
+        ("connect_rate", "how many calls reach a person: the list and the call times at work"),
+        ("reply_rate", "how many emails get an answer: the message and the targeting at work"),
+        ("meetings_booked", "the meetings you put in the calendar: what an SDR produces"),
+        ("first_meetings_per_week", "the booked meetings that really took place"),
+        ("first_meeting_rate", "which lead sources turn into meetings, so you call those first"),
+        ("meeting_quota_attainment", "the score you are judged on, once a month"),
+    ),
+}
 
 # Leading: activities and in-process conversions a rep can change this week.
 # Lagging: outcomes, measured after the fact. higher_is_better is None where no direction applies.
@@ -41,6 +69,18 @@ _KPIS: tuple[tuple[str, str, str, str, str, str, bool | None, str], ...] = (
     ("next_step_rate", "First meeting → next step rate", "activity", "leading",
      "first meetings ending with a scheduled next step / first meetings", "share", True,
      "activity_ratios"),
+    ("outreach_per_week", "Outreach touches per week", "activity", "leading",
+     "calls, emails, social messages and events the rep started in a week", "touches per week",
+     True, "activity_ratios"),
+    ("first_meetings_per_week", "First meetings held per week", "activity", "leading",
+     "first meetings that took place in a week", "meetings per week", True, "activity_ratios"),
+    ("meetings_booked", "Meetings booked per week", "activity", "leading",
+     "first meetings put in the calendar during a week, whenever they take place",
+     "meetings per week", True, ""),
+    ("connect_rate", "Call connect rate", "activity", "leading",
+     "calls that reached the person / calls made", "share", True, ""),
+    ("reply_rate", "Email reply rate", "activity", "leading",
+     "emails (and social messages) answered / sent", "share", True, ""),
     # conversion
     ("call_to_opportunity_rate", "Calls → opportunities", "conversion", "leading",
      "opportunities created / calls made", "share", True, ""),
@@ -97,7 +137,17 @@ _KPIS: tuple[tuple[str, str, str, str, str, str, bool | None, str], ...] = (
      "gap = quota - closed-won (at least 0), set against the open pipeline for the period",
      "money", False, "quota_gap"),
     ("pipeline_coverage", "Pipeline coverage", "pipeline", "leading",
-     "open pipeline for the period / remaining quota (the gap)", "ratio", True, "quota_gap"),
+     "open pipeline for the period / remaining quota (the gap); enough once it reaches "
+     "1 / win rate", "ratio", True, "quota_gap"),
+    ("weighted_pipeline", "Weighted pipeline", "pipeline", "leading",
+     "open deals' amounts × the win rate of the stage each one is in", "money", True,
+     "weighted_pipeline"),
+    ("slipped_deals", "Slipped close dates", "pipeline", "leading",
+     "open deals whose expected close date has passed (count and amount)", "deals", False,
+     "slipped_deals"),
+    ("pacing", "Pacing (on track?)", "pipeline", "leading",
+     "done so far in the month / (monthly target × share of the month's working days gone)",
+     "share", True, "pace"),
     ("pipeline_velocity", "Pipeline velocity", "pipeline", "leading",
      "qualified opportunities × win rate × average deal size / sales cycle days",
      "money per day", True, "formulas.pipeline_velocity"),
@@ -128,6 +178,9 @@ _KPIS: tuple[tuple[str, str, str, str, str, str, bool | None, str], ...] = (
     # team
     ("quota_attainment", "Quota attainment", "team", "lagging",
      "a rep's closed-won / the rep's quota", "share", True, "quota_gap"),
+    ("meeting_quota_attainment", "Meeting quota attainment", "team", "lagging",
+     "first meetings held in the month / the month's meeting quota (an SDR's quota)", "share",
+     True, ""),
     ("quota_attainment_rate", "Quota attainment rate (team)", "team", "lagging",
      "reps at or above quota / all reps", "share", True, "formulas.quota_attainment_rate"),
     ("rep_productivity", "Rep productivity", "team", "lagging", "revenue / number of reps",
@@ -185,6 +238,37 @@ def catalogue() -> pd.DataFrame:
     frame["higher_is_better"] = frame["higher_is_better"].astype("boolean")
     frame["first_seven"] = frame["key"].isin(FIRST_SEVEN)
     return frame
+
+
+def starter_set(role: str = "ae") -> pd.DataFrame:
+    """What a new rep watches first: a short set of mostly leading KPIs for their role.
+
+    Parameters
+    ----------
+    role : {"ae", "sdr"}
+        "ae" (account executive: works deals from first meeting to signature) or "sdr" (sales
+        development rep: books first meetings for AEs).
+
+    Returns
+    -------
+    DataFrame
+        ``key, name, indicator, why, formula, function``, in the order to read them.
+
+    Examples
+    --------
+    >>> ae = starter_set("ae")
+    >>> ae["key"].tolist()[:3]
+    ['outreach_per_week', 'outreach_per_first_meeting', 'next_step_rate']
+    >>> ae["indicator"].value_counts().to_dict()
+    {'leading': 5, 'lagging': 2}
+    """
+    if role not in STARTER_SETS:
+        raise KeyError(f"starter_set: {role!r} is not a role. Choose one of "
+                       f"{sorted(STARTER_SETS)}.")
+    keys, why = zip(*STARTER_SETS[role])
+    rows = catalogue().set_index("key").loc[list(keys)].reset_index()
+    return rows.assign(why=list(why))[["key", "name", "indicator", "why", "formula",
+                                       "function"]]
 
 
 def kpi(key: str) -> pd.Series:

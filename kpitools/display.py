@@ -150,6 +150,8 @@ def _column(name: str, values: pd.Series, kind: str) -> list[str]:
     if kind == "date":
         return period_labels(values)
     if kind == "text":
+        if pd.api.types.is_bool_dtype(values):
+            return ["–" if _missing(v) else "yes" if v else "no" for v in values]
         return ["–" if _missing(v) else str(v) for v in values]
     decimals = None
     if kind == "percent":
@@ -201,7 +203,7 @@ class Table:
 
 
 def table(frame, *, kinds: dict | None = None, reasons: dict | None = None,
-          labels: dict | None = None, caption: str = "") -> Table:
+          labels: dict | None = None, caption: str = "", row_kind: str | None = None) -> Table:
     """A frame (or a Series) as a table for people.
 
     Parameters
@@ -215,6 +217,9 @@ def table(frame, *, kinds: dict | None = None, reasons: dict | None = None,
     labels : dict, optional
         Column → header; by default the name with spaces for underscores.
     caption : str, optional
+    row_kind : str, optional
+        A column naming each row's kind ("count", "money", ...), for tables whose rows hold
+        different things; its numbers are shown that way and the column itself is not shown.
 
     Returns
     -------
@@ -238,11 +243,17 @@ def table(frame, *, kinds: dict | None = None, reasons: dict | None = None,
             name=frame.name if frame.name is not None else "value")
     kinds, reasons, labels = dict(kinds or {}), {**REASONS, **(reasons or {})}, labels or {}
     shown, numeric, missing = {}, [], {}
+    per_row = frame[row_kind].tolist() if row_kind else None
     for name in frame.columns:
+        if name == row_kind:
+            continue
         values = frame[name]
         kind = kinds.get(name) or _kind(str(name), values)
         label = labels.get(name, str(name).replace("_", " "))
-        shown[label] = _column(str(name), values, kind)
+        if per_row and kind not in ("text", "date") and name not in kinds:
+            shown[label] = [value(v, k) for v, k in zip(values, per_row)]
+        else:
+            shown[label] = _column(str(name), values, kind)
         numeric.append(kind not in ("text", "date"))
         if values.isna().any():
             why = reasons.get(name) or _reason(str(name))

@@ -11,7 +11,7 @@ from kpitools.catalogue import COLUMNS, catalogue, kpi
 
 FRAME_FUNCTIONS = {"activity_ratios", "source_conversion", "lead_conversion", "stage_conversion",
                    "transition_matrix", "win_rate", "deal_metrics", "quota_gap",
-                   "pipeline_as_of", "plan"}
+                   "pipeline_as_of", "plan", "weighted_pipeline", "slipped_deals", "pace"}
 GROUPS = {"activity", "revenue", "conversion", "pipeline", "customers", "team", "breakdowns"}
 EXAMPLE_KEYS = {e["kpi"] for e in json.loads(
     (files("kpitools") / "data" / "worked_examples.json").read_text("utf-8"))}
@@ -107,3 +107,20 @@ def test_unknown_kpi_raises_with_a_suggestion():
 def test_unknown_kpi_without_close_match_still_explains():
     with pytest.raises(KeyError, match="See kt.catalogue"):
         kpi("zzz")
+
+
+@pytest.mark.parametrize("role", ["ae", "sdr"])
+def test_starter_sets_are_mostly_leading_and_say_why(role, cat):
+    chosen = kt.starter_set(role)
+    assert chosen["key"].isin(cat["key"]).all() and chosen["key"].is_unique
+    leading = (chosen["indicator"] == "leading").sum()
+    assert leading > len(chosen) / 2 and 5 <= len(chosen) <= 8
+    assert (chosen["why"].str.len() > 20).all()
+
+
+def test_the_sdr_set_holds_what_an_sdr_is_judged_on():
+    keys = set(kt.starter_set("sdr")["key"])
+    assert {"meetings_booked", "first_meetings_per_week", "connect_rate", "reply_rate",
+            "meeting_quota_attainment"} <= keys
+    with pytest.raises(KeyError, match="not a role"):
+        kt.starter_set("cfo")

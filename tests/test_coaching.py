@@ -205,3 +205,37 @@ def test_plan_for_every_sample_rep_is_whole_numbers(sample):
     for rep in sample.opportunities["rep"].unique():
         weekly = coaching.rep_plan(sample, rep).outreach_per_week
         assert weekly > 0 and not math.isnan(weekly) and weekly == int(weekly)
+
+
+def test_on_track_paces_the_plan_and_the_quota(small):
+    # 1 March 2024 is a Friday: 1 of March's 21 working days has gone by its end
+    track = coaching.on_track(small, "x").set_index("what")
+    assert track["unit"].tolist() == ["count", "count", "money"]
+    # x's plan: 40 outreach and 10 first meetings a month (test_a_reps_plan_by_hand); quota 20
+    assert track["target"].tolist() == [40, 10, 20]
+    assert track["expected_by_now"].tolist() == pytest.approx([40 / 21, 10 / 21, 20 / 21])
+    assert track["actual"].tolist() == [0, 0, 0]  # x logged nothing; A was won in February
+    assert track["on_track"].tolist() == [False, False, False]
+    won = coaching.on_track(small, "y").set_index("what").loc["closed-won"]
+    assert won["target"] == 5 and won["actual"] == 8 and won["on_track"]  # E: 8 on 1 March
+    assert won["projected"] == pytest.approx(8 * 21)
+
+
+def test_starter_figures_by_hand(small):
+    # as of Monday 15 January: the 4 full weeks before are 18 December to 14 January, which
+    # hold all of Ann's work: 6 outreach, 2 first meetings (1 with a next step)
+    ann = coaching.starter_figures(small, "Ann", "ae", as_of=T("2024-01-15")).set_index("name")
+    assert ann.loc["Outreach touches per week", ["yours", "team"]].tolist() == ["1.5", "1.0"]
+    assert ann.loc["Outreach per first meeting", "yours"] == "3.0"
+    assert ann.loc["First meeting → next step rate", ["yours", "note"]].tolist() == [
+        "50%", "on 2 first meetings"]
+    x = coaching.starter_figures(small, "x", "ae").set_index("name")  # as of 1 March
+    assert x.loc["Win rate", "yours"] == "50%"
+    assert x.loc["Win rate", "note"].startswith("1 won, 1 lost; likely ")
+    assert x.loc["Quota attainment", ["yours", "note"]].tolist() == [
+        "0%", "of 20 so far this month"]
+    assert x.loc["Pipeline coverage", ["yours", "note"]].tolist() == [
+        "0.0×", "1.6× needed: build pipeline"]
+    sdr = coaching.starter_figures(small, "Ann", "sdr").set_index("name")
+    assert sdr.loc["Call connect rate", ["yours", "note"]].tolist() == [
+        "–", "not in a CRM export: your dialer counts it"]

@@ -50,3 +50,13 @@ def test_values_and_missing_values():
     assert display.value(None, "money") == "–"
     assert display.value(1234.5, "count") == "1,234"
     assert display.value(2.0, "times") == "2.0×"
+
+
+def test_rows_of_different_kinds_and_yes_no():
+    frame = pd.DataFrame({"what": ["touches", "closed-won"], "unit": ["count", "money"],
+                          "target": [387.0, 36400.0],
+                          "on_track": pd.array([True, None], dtype="boolean")})
+    shown = display.table(frame, row_kind="unit")
+    assert list(shown.frame.columns) == ["what", "target", "on track"]
+    assert shown.frame.values.tolist() == [["touches", "387", "yes"],
+                                           ["closed-won", "36,400", "–"]]

@@ -55,7 +55,7 @@ def test_funnel_explorer_follows_rep_and_policy(sample):
     bars = w.figures[0].axes[0].containers[0]
     assert [b.get_width() for b in bars] == expected["reached"].astype(float).tolist()
     assert w.figures[0].axes[0].get_title().endswith("— Mei Lin")
-    assert f"<td>{expected['reached'][0]:,}</td>" in shown_html(w)
+    assert kt.display.table(expected).to_html() in shown_html(w)  # as a notebook shows it
 
 
 def test_win_rate_explorer_passes_every_choice(sample):
@@ -188,16 +188,27 @@ def test_quiz_gives_instant_feedback_per_answer():
         kw.leading_lagging_quiz(catalogue, ["winrate"])
 
 
-def test_dashboard_shows_scorecard_and_plan_for_the_rep(sample):
+def test_dashboard_shows_the_plan_pacing_starter_set_and_scorecard(sample):
     board = kw.dashboard(sample)
-    assert sorted(board.result) == ["activity", "funnel", "plan", "quota_gap", "win_rate"]
+    assert board.controls["rep"].value == sample.me
+    assert sorted(board.result) == ["activity", "funnel", "on_track", "plan", "quota_gap",
+                                    "starter", "win_rate"]
     board.controls["rep"].value = "Sofia Rossi"
     assert_frame_equal(board.result["plan"], kt.coaching.rep_plan(sample, "Sofia Rossi").table())
     assert_frame_equal(board.result["win_rate"],
                        kt.coaching.scorecard_frames(sample, "Sofia Rossi")["win_rate"])
+    assert_frame_equal(board.result["on_track"], kt.coaching.on_track(sample, "Sofia Rossi"))
+    assert_frame_equal(board.result["starter"],
+                       kt.coaching.starter_figures(sample, "Sofia Rossi", "ae"))
     assert [len(f.axes) for f in board.figures] == [4, 1]
-    assert "outreach touches a week" in shown_html(board)
+    page = shown_html(board)
+    assert "outreach touches a week" in page and "On track? December so far" in page
+    assert kt.display.table(board.result["starter"], caption="What to watch first").to_html() \
+        in page
     assert kinds(board).count(["image/png", "text/plain"]) == 2
+    board.controls["role"].value = "sdr"
+    assert "Call connect rate" in board.result["starter"]["name"].tolist()
+    assert "Call connect rate" in shown_html(board)
 
 
 def test_widgets_work_on_a_small_dataset_without_today(small):
@@ -229,3 +240,10 @@ def test_without_a_target_the_planner_says_so_instead_of_zeros():
     assert w.headline.startswith("No target yet") and not w.figures
     w.controls["target"].value = 1.5  # a target set by hand plans again
     assert w.headline.startswith("You need") and len(w.figures) == 1
+
+
+def test_widget_tables_read_like_the_notebooks(sample):
+    w = kw.quota_gap_explorer(sample)
+    page = shown_html(w)
+    assert "Dec 2024" in page and "2024-12-01" not in page  # as display.table writes dates
+    assert kt.display.table(w.result).to_html() in page
