@@ -19,7 +19,7 @@ from kpitools.quota import quota_gap
 from kpitools.pipeline import pipeline_as_of, stalled_deals
 from kpitools.pacing import pace, slipped_deals, stage_win_rates, weighted_pipeline
 from kpitools.plan import plan
-from kpitools import formulas
+from kpitools import formulas, reconcile
 from kpitools.catalogue import catalogue, kpi, starter_set
 # KPI modules ← coaching ← plots ← scorecard ← widgets: imported after the KPIs, in that order
 from kpitools import display, coaching, plots, scorecard, widgets, exercises  # noqa: E402
@@ -36,7 +36,7 @@ __all__ = [
     "transition_matrix", "win_rate", "deal_metrics", "quota_gap", "pipeline_as_of", "plan",
     "outreach_by_channel", "interval_by_deals", "stalled_deals", "pace", "slipped_deals",
     "stage_win_rates", "weighted_pipeline",
-    "formulas", "catalogue", "kpi", "starter_set",
+    "formulas", "reconcile", "catalogue", "kpi", "starter_set",
     "generate", "load_sample", "Settings", "save_settings", "course_data", "has", "ActivityLog",
     "log_today", "import_assistant", "myweek",
     "display", "coaching", "plots", "scorecard", "widgets", "exercises",

@@ -243,14 +243,13 @@ def leading_lagging_quiz(catalogue_frame: pd.DataFrame, keys) -> KPIWidget:
                                     style={"description_width": "300px"},
                                     layout=widgets.Layout(width="450px")) for k in keys}
     marks = {k: widgets.HTML() for k in keys}
-    hint = "Leading = activities and conversions you can change this week; lagging = outcomes."
 
     def render(values, view):
         rows = []
         for key, answer in values.items():
             expected = table.loc[key, "indicator"]
-            feedback = exercises.check(... if answer == NOT_CHOSEN else answer, expected,
-                                       hint=hint)
+            feedback = (exercises.Feedback(None, exercises.NOT_CHOSEN) if answer == NOT_CHOSEN
+                        else exercises.check(answer, expected, why=_why(table.loc[key])))
             marks[key].value = feedback._repr_html_()
             rows.append({"key": key, "name": table.loc[key, "name"], "answer": answer,
                          "expected": expected, "ok": feedback.ok})
@@ -260,3 +259,12 @@ def leading_lagging_quiz(catalogue_frame: pd.DataFrame, keys) -> KPIWidget:
 
     body = widgets.VBox([widgets.HBox([controls[k], marks[k]]) for k in keys])
     return _built(KPIWidget(controls, render, title="Leading or lagging?", body=body))
+
+
+def _why(row: pd.Series) -> str:
+    """Why a KPI leads or lags, from what it counts (its formula in the catalogue)."""
+    if row["indicator"] == "lagging":
+        return (f"{row['name']} is counted once the outcome is decided ({row['formula']}): you "
+                "read it after the fact, even when it is a conversion rate.")
+    return (f"{row['name']} measures work, or deals still in progress ({row['formula']}): you "
+            "can move it this week.")

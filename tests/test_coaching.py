@@ -216,6 +216,12 @@ def test_on_track_paces_the_plan_and_the_quota(small):
     assert track["expected_by_now"].tolist() == pytest.approx([40 / 21, 10 / 21, 20 / 21])
     assert track["actual"].tolist() == [0, 0, 0]  # x logged nothing; A was won in February
     assert track["on_track"].tolist() == [False, False, False]
+    week = coaching.on_track(small, "x", freq="W")  # Friday: the whole week has gone
+    assert week["what"].tolist() == ["outreach touches", "first meetings"]
+    assert week["target"].tolist() == [10, 3]  # the plan's per week: ⌈40 / 4.33⌉, ⌈10 / 4.33⌉
+    assert week["expected_by_now"].tolist() == [10, 3]
+    with pytest.raises(ValueError, match="'MS' \\(this month\\) or 'W'"):
+        coaching.on_track(small, "x", freq="QS")
     won = coaching.on_track(small, "y").set_index("what").loc["closed-won"]
     assert won["target"] == 5 and won["actual"] == 8 and won["on_track"]  # E: 8 on 1 March
     assert won["projected"] == pytest.approx(8 * 21)

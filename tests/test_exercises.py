@@ -12,7 +12,7 @@ def test_placeholder_is_not_answered_yet(placeholder):
     feedback = check(placeholder, 0.25)
     assert feedback.ok is None and feedback.message == NOT_ANSWERED
     assert not feedback
-    assert "replace ... with your answer" in str(feedback)
+    assert "type your answer in place of the ..." in str(feedback)
     assert "#616161" in feedback._repr_html_()
 
 
@@ -144,3 +144,40 @@ def test_feedback_renders_in_three_colours():
     assert repr(Feedback(False, "x")) == "❌ x"
     html = Feedback(True, "<b>1</b>")._repr_html_()
     assert "#1b5e20" in html and "&lt;b&gt;" in html
+
+
+@pytest.mark.parametrize("answer", ["36,400", "$36.4k", "36 400", "36.400", "36400.00",
+                                    "36,400 per month", "€36.4K", "36\u202f400"])
+def test_numbers_as_people_type_them(answer):
+    assert check(answer, 36_400).ok, answer
+
+
+def test_a_rounded_figure_is_close_but_not_right():
+    close = check("36k", 36_400, why="Gap = quota − closed-won.")
+    assert close.ok is False and close.message.startswith("Close, but not exact: 36,000")
+    assert "36,400" not in close.message  # the answer is not given away
+
+
+def test_choices_by_a_few_words_or_a_synonym():
+    options = ["the full quota", "the gap (quota minus closed-won)", "last month's revenue"]
+    assert check_choice("the gap", options[1], options).ok
+    assert check_choice("Gap", options[1], options).ok
+    assert check_choice("quota", options[1], options).ok is False  # two options say "quota"
+    assert check_choice("too early to tell", "not yet", ["yes", "not yet"],
+                        accept={"not yet": ["too early to tell"]}).ok
+    wrong = check_choice("the full quota", options[1], options,
+                         why={"the full quota": "Some CRMs do; the course divides by the gap."})
+    assert wrong.message.endswith("Some CRMs do; the course divides by the gap.")
+
+
+def test_yes_and_no_in_other_words():
+    assert check("Nope.", False).ok and check("yes, it does", True).ok
+    assert check("No, it doesn't", False).ok
+    assert check("maybe", True).ok is False
+
+
+def test_text_answers_with_synonyms_and_why():
+    assert check("Can't tell yet", "not yet", accept=["cannot tell yet"]).ok
+    wrong = check("yes", "not yet", why="A handful of deals cannot tell the two apart.")
+    assert wrong.message == ("Not quite: you answered 'yes'. A handful of deals cannot tell the "
+                             "two apart.")

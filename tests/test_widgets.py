@@ -183,7 +183,12 @@ def test_quiz_gives_instant_feedback_per_answer():
     assert quiz.result["expected"].tolist() == ["lagging", "leading", "lagging"]
     assert "1 of 3 right so far" in shown_html(quiz)
     marks = [child.children[1].value for child in quiz.children[1].children]
-    assert "✅" in marks[0] and "❌" in marks[1] and "Not answered yet" in marks[2]
+    assert "✅" in marks[0] and "❌" in marks[1] and "pick an answer in the list" in marks[2]
+    assert "replace" not in marks[2]  # the learner picks from a list, there is no ... to replace
+    # a wrong answer says why, from what the KPI counts: never a hint that points the wrong way
+    assert "measures work, or deals still in progress" in marks[1]
+    quiz.controls["win_rate"].value = "leading"
+    assert "is counted once the outcome is decided" in quiz.children[1].children[0].children[1].value
     with pytest.raises(KeyError, match="not KPIs"):
         kw.leading_lagging_quiz(catalogue, ["winrate"])
 

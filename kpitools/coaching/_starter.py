@@ -86,7 +86,8 @@ def _figures(data, reps: RepIndex, rep: str | None, as_of: pd.Timestamp,
             out[key] = (display.value(figure, "ratio"), f"a week, the last {WEEKS} full weeks"
                         + (" (per rep)" if per_rep else ""))
         ratios = activity_ratios(acts).iloc[0]
-        meetings = f"on {int(ratios['first_meetings']):,} first meetings"
+        count = int(ratios["first_meetings"])
+        meetings = f"on {count:,} first meetings" if count else "no first meetings logged yet"
         out["outreach_per_first_meeting"] = (
             display.value(ratios["outreach_per_first_meeting"], "ratio"), meetings)
         out["next_step_rate"] = (display.value(ratios["next_step_rate"], "percent"), meetings)
@@ -95,14 +96,16 @@ def _figures(data, reps: RepIndex, rep: str | None, as_of: pd.Timestamp,
     out["win_rate"] = (display.value(rate["win_rate"], "percent"),
                        f"{int(rate['won']):,} won, {int(rate['lost']):,} lost; likely "
                        f"{display.value(rate['ci_low'], 'percent')}–"
-                       f"{display.value(rate['ci_high'], 'percent')}")
+                       f"{display.value(rate['ci_high'], 'percent')}"
+                       if rate["won"] + rate["lost"] else "no closed deals yet")
     out.update(_funnel(data, reps, rep, opps))
     out.update(_month(data, reps, rep, as_of))
     leads = reps.rows("leads", rep)
     if len(leads) and len(data.activities):
         met = source_conversion(leads, data.activities, by=None).iloc[0]
         out["first_meeting_rate"] = (display.value(met["first_meeting_rate"], "percent"),
-                                     f"of {int(met['leads']):,} leads")
+                                     f"of {int(met['leads']):,} leads" if met["leads"] else
+                                     "no leads yet")
     return out
 
 
