@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpitools import _groups
+from kpitools import _conform, _groups
 from kpitools._outputs import returns
 from kpitools._stats import safe_divide
 from kpitools.funnel import stage_conversion
-from kpitools.schema import require_columns
+from kpitools.schema import STATUSES
 
 __all__ = ["working_days", "pace", "stage_win_rates", "weighted_pipeline", "slipped_deals"]
 
@@ -71,8 +71,8 @@ def pace(actual, target, *, as_of, freq: str = "MS") -> pd.DataFrame:
     >>> round(row.projected), bool(row.on_track)
     (26400, False)
     """
-    now = pd.Timestamp(as_of).normalize()
-    start = _groups.period_start(pd.Series([now]), freq).iloc[0]
+    now = _conform.as_of(as_of, "pace").normalize()
+    start = _groups.period_start(pd.Series([now]), _conform.freq(freq, "pace")).iloc[0]
     end = start + pd.tseries.frequencies.to_offset(freq)
     end = end if end > start else start + pd.DateOffset(weeks=1)
     share = safe_divide(working_days(start, now + pd.Timedelta(days=1)), working_days(start, end))
@@ -160,23 +160,31 @@ def weighted_pipeline(stage_history: pd.DataFrame, opportunities: pd.DataFrame, 
     >>> bool((weighted["weighted_pipeline"] <= weighted["open_pipeline"]).all())
     True
     """
-    require_columns(opportunities, "opportunities", ("status", "stage", "amount",
-                                                     "expected_close"), "weighted_pipeline")
+    where = "weighted_pipeline"
+    freq, as_of = _conform.freq(freq, where), _conform.as_of(as_of, where)
     rates = stage_win_rates(stage_history, opportunities, stages=stages)
+    opportunities = _conform.table(opportunities, "opportunities", where,
+                                   required=("status", "stage", "amount", "expected_close"),
+                                   by=by)
     odds = dict(zip(rates["stage"], rates["win_rate"]))
-    deals = opportunities[_groups.equals(opportunities["status"], "open")]
-    first = rates["win_rate"].iloc[0] if len(rates) else np.nan
-    chance = deals["stage"].map(odds).astype("float64").fillna(first)
-    amount = deals["amount"].astype("float64").fillna(0.0)
-    close = deals["expected_close"]
+    status = _conform.label_codes(opportunities["status"], STATUSES, "opportunities", "status",
+                                  where)
+    close = opportunities["expected_close"]
     if as_of is not None:
-        now = _groups.period_start(pd.Series([pd.Timestamp(as_of)]), freq).iloc[0]
+        now = _groups.period_start(pd.Series([as_of]), freq).iloc[0]
         close = close.where(close.isna() | (close >= now), now)
-    keyed = deals.assign(expected_close=close, open_deals=1, open_pipeline=amount,
-                         weighted_pipeline=amount * chance)
-    keyed = keyed[keyed["expected_close"].notna().to_numpy()]
-    keys = _groups.keys(keyed, by, "expected_close", freq, "opportunities", "weighted_pipeline")
-    return _groups.summarise(keyed[["open_deals", "open_pipeline", "weighted_pipeline"]], keys)
+    rows = (status == STATUSES.index("open")) & close.notna().to_numpy()
+    keys = _groups.keys(opportunities.assign(expected_close=close), by, "expected_close", freq)
+    _conform.one_currency(opportunities, rows, keys, where, "the open pipeline")
+    deals = opportunities[rows]
+    first = rates["win_rate"].iloc[0] if len(rates) else np.nan
+    chance = deals["stage"].map(odds).astype("float64").fillna(first).to_numpy()
+    amount = deals["amount"].to_numpy(dtype="float64", na_value=np.nan)
+    amount = np.where(np.isnan(amount), 0.0, amount)
+    values = pd.DataFrame({"open_deals": np.ones(len(deals), dtype="int64"),
+                           "open_pipeline": amount, "weighted_pipeline": amount * chance})
+    keys = {name: key[rows].reset_index(drop=True) for name, key in keys.items()}
+    return _groups.summarise(values, keys)
 
 
 @returns("amount", "expected_close", "days_overdue", optional=("rep", "stage"))
@@ -196,8 +204,8 @@ def slipped_deals(opportunities: pd.DataFrame, *, as_of) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``opportunity_id, rep, stage, amount, expected_close, days_overdue``, longest overdue
-        first.
+        ``opportunity_id, rep, stage, amount, currency, expected_close, days_overdue``
+        (columns the table lacks are left out), longest overdue first.
 
     Examples
     --------
@@ -207,13 +215,17 @@ def slipped_deals(opportunities: pd.DataFrame, *, as_of) -> pd.DataFrame:
     >>> bool((slipped["expected_close"] < data.today).all())
     True
     """
-    require_columns(opportunities, "opportunities", ("status", "expected_close"),
-                    "slipped_deals")
-    today = pd.Timestamp(as_of).normalize()
-    late = (_groups.equals(opportunities["status"], "open")
-            & (opportunities["expected_close"] < today).to_numpy())
+    where = "slipped_deals"
+    today = _conform.as_of(as_of, where).normalize()
+    opportunities = _conform.table(opportunities, "opportunities", where,
+                                   required=("status", "expected_close"), optional=("amount",))
+    status = _conform.label_codes(opportunities["status"], STATUSES, "opportunities", "status",
+                                  where)
+    late = (status == STATUSES.index("open")) & (opportunities["expected_close"] < today
+                                                 ).to_numpy()
     out = opportunities.loc[late, [c for c in ("opportunity_id", "rep", "stage", "amount",
-                                              "expected_close") if c in opportunities]]
+                                              "currency", "expected_close")
+                                   if c in opportunities]]
     out = out.assign(days_overdue=((today - out["expected_close"]) / pd.Timedelta(days=1))
                      .to_numpy(dtype="float64"))
     return out.sort_values("days_overdue", ascending=False, ignore_index=True, kind="stable")

