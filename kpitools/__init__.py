@@ -8,7 +8,7 @@ from kpitools import io  # noqa: F401  (kt.io.const, kt.io.inspect, ...)
 from kpitools.sample import generate, load_sample
 from kpitools.settings import Settings, save_settings
 from kpitools.mylog import ActivityLog
-from kpitools.course import course_data, has
+from kpitools.course import course_data, has, in_one_currency
 
 from kpitools.activity import activity_ratios, outreach_by_channel
 from kpitools.leads import lead_conversion, source_conversion
@@ -37,7 +37,7 @@ __all__ = [
     "outreach_by_channel", "interval_by_deals", "stalled_deals", "pace", "slipped_deals",
     "stage_win_rates", "weighted_pipeline",
     "formulas", "reconcile", "catalogue", "kpi", "starter_set",
-    "generate", "load_sample", "Settings", "save_settings", "course_data", "has", "ActivityLog",
-    "log_today", "import_assistant", "myweek",
+    "generate", "load_sample", "Settings", "save_settings", "course_data", "has",
+    "in_one_currency", "ActivityLog", "log_today", "import_assistant", "myweek",
     "display", "coaching", "plots", "scorecard", "widgets", "exercises",
 ]

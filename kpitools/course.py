@@ -62,7 +62,61 @@ def course_data(settings=None) -> CRMData:
         data.today = max(pd.Timestamp(data.today), logged.max().normalize())
     if chosen.me and chosen.monthly_quota:
         data = with_monthly_quota(data, chosen.me, chosen.monthly_quota)
-    return data
+    return in_one_currency(data, chosen.currency, rep=chosen.me)
+
+
+def main_currency(opportunities: pd.DataFrame, rep: str | None = None) -> str | None:
+    """The currency most of ``rep``'s deals are in (else most of all deals); None for one or no
+    currency.
+
+    Examples
+    --------
+    >>> opps = pd.DataFrame({"rep": ["Ann", "Ann", "Bo"], "currency": ["EUR", "EUR", "USD"]})
+    >>> main_currency(opps), main_currency(opps, rep="Bo")
+    ('EUR', 'USD')
+    """
+    if "currency" not in opportunities or opportunities["currency"].nunique() < 2:
+        return None
+    mine = _rep_rows(opportunities, rep)["currency"].dropna() if rep else pd.Series(dtype=TEXT)
+    counts = (mine if len(mine) else opportunities["currency"]).value_counts()
+    return str(counts.index[0])
+
+
+def in_one_currency(data: CRMData, currency: str | None = None, *,
+                    rep: str | None = None) -> CRMData:
+    """The data with only the deals (and their stage history) in one currency.
+
+    Amounts in different currencies are never added up, and a quota is in one currency, so the
+    course shows one: ``currency`` if given, else :func:`main_currency`. Data in one currency
+    comes back unchanged; otherwise a note in the quality report says how many deals of which
+    currencies are left out.
+
+    Examples
+    --------
+    >>> import kpitools as kt
+    >>> data = kt.clean({"opportunities": pd.DataFrame({"opportunity_id": ["1", "2"],
+    ...     "rep": ["Ann", "Ann"], "created_at": ["2024-01-20"] * 2, "amount": [900, 50],
+    ...     "currency": ["EUR", "USD"], "status": ["open"] * 2, "stage": ["Qualify"] * 2})})
+    >>> in_one_currency(data, "USD").opportunities["amount"].tolist()
+    [50.0]
+    """
+    opps = data.opportunities
+    currency = currency or main_currency(opps, rep)
+    if currency is None or "currency" not in opps:
+        return data
+    keep = np.asarray(equals(opps["currency"], currency), dtype=bool)
+    if keep.all():
+        return data
+    others = opps.loc[~keep, "currency"].fillna("(none)").value_counts()
+    left_out = ", ".join(f"{n:,} in {c}" for c, n in others.items())
+    note = (f"opportunities: the course shows the {int(keep.sum()):,} deals in {currency} "
+            f"and leaves out {left_out}: amounts in different currencies are never added up. "
+            "Set currency in the settings to see another.")
+    history = data.stage_history
+    history = history[history["opportunity_id"].isin(opps.loc[keep, "opportunity_id"])]
+    return replace(data, opportunities=opps[keep].reset_index(drop=True),
+                   stage_history=history.reset_index(drop=True),
+                   quality=replace(data.quality, notes=[*data.quality.notes, note]))
 
 
 def _latest_record(data: CRMData) -> pd.Timestamp:

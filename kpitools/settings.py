@@ -55,6 +55,9 @@ class Settings:
     activity_log : str, optional
         The rep's activity log file (see :mod:`kpitools.mylog`); default
         ``activity_log.sqlite`` in the user's kpitools folder.
+    currency : str, optional
+        The currency the course shows when the export has deals in several (default: the
+        one most of ``me``'s deals are in).
 
     Examples
     --------
@@ -73,6 +76,7 @@ class Settings:
     me: str | None = None
     monthly_quota: float | None = None
     activity_log: str | None = None
+    currency: str | None = None
     folder: Path | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:

@@ -25,6 +25,25 @@ def test_course_data_loads_the_export_the_settings_name(tmp_path):
     assert data.today is not None
 
 
+def test_an_export_in_two_currencies_is_shown_in_the_reps_own(tmp_path):
+    export = FIXTURES / "real" / "salesforce_report"
+    plain = kt.load_crm(export, preset="salesforce")
+    counts = plain.opportunities["currency"].value_counts()
+    assert len(counts) == 2
+    mine = plain.opportunities.loc[plain.opportunities["rep"] == "Ana Ruiz", "currency"]
+    theirs = mine.value_counts().index[0]
+    data = kt.course_data(Settings(source=str(export), preset="salesforce", me="Ana Ruiz",
+                                   activity_log=str(tmp_path / "log.sqlite")))
+    assert set(data.opportunities["currency"]) == {theirs}
+    assert len(data.opportunities) == counts[theirs]
+    assert data.stage_history["opportunity_id"].isin(data.opportunities["opportunity_id"]).all()
+    assert any(f"deals in {theirs}" in note for note in data.quality.notes)
+    chosen = kt.course_data(Settings(source=str(export), preset="salesforce", me="Ana Ruiz",
+                                     currency=counts.index[-1],
+                                     activity_log=str(tmp_path / "log.sqlite")))
+    assert set(chosen.opportunities["currency"]) == {counts.index[-1]}
+    assert kt.in_one_currency(kt.load_sample()).opportunities.equals(
+        kt.load_sample().opportunities)  # one currency: unchanged
 @pytest.fixture
 def hubspot(tmp_path):
     """A HubSpot export, a rep of it, their quota, and their log with one first meeting."""

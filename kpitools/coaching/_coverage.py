@@ -10,6 +10,7 @@ from kpitools._repindex import RepIndex, rep_rows
 from kpitools._stats import safe_divide, wilson_interval
 from kpitools.activity import activity_ratios
 from kpitools.coaching._numbers import FALLBACKS, SMALL_SAMPLE, _safe, _usable, blend, today
+from kpitools.course import in_one_currency
 from kpitools.funnel import stage_conversion
 from kpitools.quota import quota_gap
 from kpitools.winrate import win_rate
@@ -155,11 +156,7 @@ def team_frames(data, as_of) -> dict[str, pd.DataFrame]:
     ['Team']
     """
     as_of = pd.Timestamp(as_of)
-    opps = data.opportunities
-    if "currency" in opps and opps["currency"].nunique() > 1:
-        # Amounts in two currencies are never added up, and a quota is in one currency: the
-        # gap is the team's main currency's (the other deals stay out of it).
-        opps = opps[opps["currency"].eq(opps["currency"].value_counts().idxmax()).to_numpy()]
+    opps = in_one_currency(data).opportunities  # a quota is in one currency: the team's main
     gap = quota_gap(opps, data.quotas, as_of=as_of, stages=data.stages)
     return {"win_rate": win_rate(data.opportunities).assign(who="Team"),
             "quota_gap": coverage_needed(gap, data, as_of=as_of)}
