@@ -16,7 +16,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from kpitools import importing
+from kpitools import display, importing
 from kpitools.course import course_data, missing
 from kpitools.settings import ENV_VAR, SAMPLE, Settings, default_path, find
 
@@ -86,7 +86,6 @@ class ImportAssistant(widgets.VBox):
         c, b, p = self.controls, self.buttons, self.panes
         step = lambda n, text: widgets.HTML(f"<h4>{n}. {html.escape(text)}</h4>")  # noqa: E731
         return [
-            widgets.HTML("<h3>Bring your own export</h3>"),
             step(1, "Your export"),
             widgets.HBox([c["path"], b["look"]]), c["upload"],
             step(2, "What kpitools makes of it"), c["crm"], p["found"], p["preview"],
@@ -207,7 +206,7 @@ class ImportAssistant(widgets.VBox):
         preview = data.opportunities[shown].head(5)
         self.panes["preview"].value = (
             "<p>The first deals, as the course will read them:</p>"
-            + preview.to_html(index=False, escape=True, na_rep="–") if len(preview) else "")
+            + display.table(preview).to_html() if len(preview) else "")
 
     def save(self) -> str:
         """Save the settings; say whose numbers the course now shows and what is missing."""

@@ -105,6 +105,12 @@ def plot_activity_ratios(ratios: pd.DataFrame, metric: str = "outreach_per_first
         raise ValueError(f"plot_activity_ratios: {metric!r} is not a column. "
                          f"Choose one of {metric_columns(activity_ratios, ratios)}.")
     ax = _axes(ax)
+    title, label = METRIC_LABELS.get(metric, (metric.replace("_", " "),) * 2)
+    if not ratios[metric].notna().any():  # say so, instead of an empty chart with a 1970 axis
+        ax.set(title=title, xticks=[], yticks=[])
+        ax.text(0.5, 0.5, "No first meetings in the data:\nnothing to divide by yet",
+                ha="center", va="center", transform=ax.transAxes, color="#616161")
+        return ax
     keys = [c for c in key_columns(activity_ratios, ratios) if c != "period"]
     if "period" in ratios.columns:
         groups = ratios.groupby(keys, sort=True, dropna=False) if keys else [("", ratios)]
@@ -123,7 +129,6 @@ def plot_activity_ratios(ratios: pd.DataFrame, metric: str = "outreach_per_first
         names = _labels(ratios, keys) if keys else ["all activities"]
         ax.bar(names, ratios[metric], **{"color": BLUE, **kwargs})
         ax.tick_params(axis="x", labelrotation=30 if len(names) > 4 else 0)
-    title, label = METRIC_LABELS.get(metric, (metric.replace("_", " "),) * 2)
     if metric.endswith("_rate"):
         ax.yaxis.set_major_formatter(PERCENT)
         ax.set_ylim(0, 1)

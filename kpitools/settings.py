@@ -16,20 +16,26 @@ import platformdirs
 
 # KPITOOLS_SETTINGS names a settings file, or "sample" for the practice team whatever is saved.
 ENV_VAR = "KPITOOLS_SETTINGS"
+# KPITOOLS_HOME names the user folder itself (tests and workshops keep a private one).
+HOME_VAR = "KPITOOLS_HOME"
 SAMPLE = "sample"
 VERSION = 1
 LOG_NAME = "activity_log.sqlite"  # the activity log's file in the user's folder
 
 
 def user_folder() -> Path:
-    """The user's kpitools data folder (settings, activity log), outside any repository.
+    """The user's kpitools data folder (settings, activity log, uploaded exports), outside any
+    repository: ``$KPITOOLS_HOME`` if set, else the system's user data folder.
 
     Examples
     --------
-    >>> user_folder().name
-    'kpitools'
+    >>> import os
+    >>> folder = user_folder()
+    >>> folder.name == "kpitools" or folder == Path(os.environ["KPITOOLS_HOME"])
+    True
     """
-    return Path(platformdirs.user_data_dir("kpitools", appauthor=False))
+    named = os.environ.get(HOME_VAR)
+    return Path(named) if named else Path(platformdirs.user_data_dir("kpitools", appauthor=False))
 
 
 def default_path() -> Path:

@@ -14,8 +14,8 @@ REAL = Path(__file__).resolve().parent / "fixtures" / "real"
 @pytest.fixture(autouse=True)
 def user_folder(tmp_path, monkeypatch):
     """Uploads and logs go to a private user folder."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    return tmp_path / "data" / "kpitools"
+    monkeypatch.setenv("KPITOOLS_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
 
 
 def test_from_a_folder_to_saved_settings(tmp_path):

@@ -59,7 +59,7 @@ def test_notebook_runs_on_an_export(notebook, export, tmp_path, request):
     if notebook.stem in NOT_YET:
         request.applymarker(pytest.mark.xfail(reason="cells that assume the practice team's "
                                                      "tables: issue 16's pass", strict=False))
-    env = {ENV_VAR: str(_settings(tmp_path, export)), "XDG_DATA_HOME": str(tmp_path / "data")}
+    env = {ENV_VAR: str(_settings(tmp_path, export)), "KPITOOLS_HOME": str(tmp_path / "home")}
     result = run(notebook, env)
     assert not result.errors(), "\n".join(result.errors())
 

@@ -97,6 +97,14 @@ def widths_h(container):
     return [bar.get_height() for bar in container]
 
 
+def test_activity_ratios_without_first_meetings_say_so(activities):
+    """An export marks no first meetings: a sentence on the axes, not an empty 1970 axis."""
+    unmarked = activities.assign(is_first_meeting=False)
+    ax = plots.plot_activity_ratios(kt.activity_ratios(unmarked, freq="MS"))
+    assert not ax.lines and "No first meetings in the data" in ax.texts[0].get_text()
+    assert list(ax.get_xticks()) == [] and "first meeting" in ax.get_title()
+
+
 def test_activity_ratios_unknown_metric_names_the_choices(activities):
     with pytest.raises(ValueError, match="next_step_rate"):
         plots.plot_activity_ratios(kt.activity_ratios(activities), "calls")

@@ -4,7 +4,7 @@ import json
 import pytest
 
 import kpitools as kt
-from kpitools.settings import ENV_VAR, Settings, find, save_settings
+from kpitools.settings import ENV_VAR, Settings, find, save_settings, user_folder
 
 
 def test_settings_round_trip_through_a_file(tmp_path):
@@ -51,14 +51,19 @@ def test_save_settings_changes_one_field_and_keeps_the_others(tmp_path, monkeypa
 
 
 def test_save_settings_without_a_file_writes_the_default(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.setenv("KPITOOLS_HOME", str(tmp_path / "mine"))
     monkeypatch.setenv(ENV_VAR, "sample")
     path = save_settings(me="Ann")
-    assert path == tmp_path / "kpitools" / "settings.json" and Settings.read(path).me == "Ann"
+    assert path == tmp_path / "mine" / "settings.json" and Settings.read(path).me == "Ann"
+
+
+def test_the_user_folder_is_the_systems_unless_named(monkeypatch):
+    monkeypatch.delenv("KPITOOLS_HOME")
+    assert user_folder().name == "kpitools" and "kpitools-test-home" not in str(user_folder())
 
 
 def test_log_path_is_relative_to_the_settings_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    assert Settings().log_path() == tmp_path / "data" / "kpitools" / "activity_log.sqlite"
+    monkeypatch.setenv("KPITOOLS_HOME", str(tmp_path / "home"))
+    assert Settings().log_path() == tmp_path / "home" / "activity_log.sqlite"
     path = Settings(activity_log="logs/mine.sqlite").save(tmp_path / "s.json")
     assert Settings.read(path).log_path() == tmp_path / "logs" / "mine.sqlite"
