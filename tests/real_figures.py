@@ -4,8 +4,8 @@ One function per fixture reads the raw files (every value as text, nothing guess
 the figures the CRM would show: ``won``, ``lost``, ``win_rate``, ``revenue`` (won amounts per
 currency; ``None`` is the key when the export has no currency column), ``history_rows`` (stage
 history rows a correct loader keeps), ``median_days_in_stage`` (per open stage),
-``activity_rows`` and ``outreach``. No kpitools import: these are the yardstick for
-tests/test_real_exports.py.
+``activity_rows``, ``outreach``, ``quota_rows`` and ``quota_total``. No kpitools import: these
+are the yardstick for tests/test_real_exports.py.
 
 Each rule cites ../shared/CONTRACT.md ("CONTRACT: <section>").
 """
@@ -125,6 +125,18 @@ def salesforce_data_export() -> dict:
             "outreach": int(outreach.sum())}
 
 
+def salesforce_goals() -> dict:
+    folder = REAL / "salesforce_goals"
+    metrics = read(folder / "Metric.csv")
+    links = read(folder / "GoalLink.csv")
+    # CONTRACT: `quotas`: a goal that other goals roll up into (a team or manager target) is
+    # not a rep's quota; it is excluded with the reason "team roll-up".
+    team = metrics["GoalId"].str[:15].isin(links["ParentGoalId"].str[:15])
+    quotas = metrics[~team]
+    return {"quota_rows": len(quotas),
+            "quota_total": float(pd.to_numeric(quotas["TargetValue"]).sum())}
+
+
 def salesforce_dataloader() -> dict:
     folder = REAL / "salesforce_dataloader"
     opps = read(folder / "opportunity.csv")
@@ -238,6 +250,7 @@ def pipedrive() -> dict:
             "activity_rows": len(activities)}
 
 
-FIGURES = {f.__name__: f for f in (salesforce_data_export, salesforce_dataloader,
-                                   salesforce_report, hubspot_default, hubspot_custom_flags,
-                                   hubspot_custom_labels_de, dynamics365, zoho, pipedrive)}
+FIGURES = {f.__name__: f for f in (salesforce_data_export, salesforce_goals,
+                                   salesforce_dataloader, salesforce_report, hubspot_default,
+                                   hubspot_custom_flags, hubspot_custom_labels_de, dynamics365,
+                                   zoho, pipedrive)}

@@ -3,8 +3,8 @@
 Each case loads one folder of tests/fixtures/real with the preset a user would pick (and the
 settings a user would have to give, such as the order of custom stages or the names of
 translated closed stages), then compares won, lost, win rate, revenue per currency, kept
-stage-history and activity rows, outreach and median days in stage with the plain-pandas
-figures of tests/real_figures.py.
+stage-history, activity and quota rows, the quota total, outreach and median days in stage
+with the plain-pandas figures of tests/real_figures.py.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from tests import real_figures as ref
 # How a user loads each folder: the preset and the settings they would have to name.
 LOADS = {
     "salesforce_data_export": ("salesforce", {"stages": ref.STAGES["salesforce_data_export"]}),
+    "salesforce_goals": ("salesforce", {}),
     "salesforce_dataloader": ("salesforce", {}),
     "salesforce_report": ("salesforce", {}),
     "hubspot_default": ("hubspot", {}),
@@ -81,6 +82,8 @@ KPITOOLS = {
     "median_days_in_stage": median_days,
     "activity_rows": lambda data, _: len(data.activities),
     "outreach": lambda data, _: int(kt.activity_ratios(data.activities)["outreach"].iloc[0]),
+    "quota_rows": lambda data, _: len(data.quotas),
+    "quota_total": lambda data, _: float(data.quotas["quota"].sum()),
 }
 
 
