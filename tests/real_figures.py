@@ -197,6 +197,14 @@ def hubspot_default() -> dict:
     return _hubspot("hubspot_default", deals, won, lost, None)
 
 
+def hubspot_calls() -> dict:
+    calls = read(REAL / "hubspot_calls" / "hubspot-crm-exports-all-calls-2024-06-03.csv")
+    # CONTRACT: Canonical tables, outreach: the optional direction keeps inbound calls out of
+    # outreach (they stay activities); a call logged without a direction is the rep's own.
+    return {"activity_rows": len(calls),
+            "outreach": int((calls["Call direction"] != "Inbound").sum())}
+
+
 def hubspot_custom_flags() -> dict:
     path = REAL / "hubspot_custom_flags" / "hubspot-crm-exports-partner-pipeline-2024-06-03.csv"
     deals = read(path)
@@ -252,5 +260,5 @@ def pipedrive() -> dict:
 
 FIGURES = {f.__name__: f for f in (salesforce_data_export, salesforce_goals,
                                    salesforce_dataloader, salesforce_report, hubspot_default,
-                                   hubspot_custom_flags, hubspot_custom_labels_de, dynamics365,
-                                   zoho, pipedrive)}
+                                   hubspot_calls, hubspot_custom_flags, hubspot_custom_labels_de,
+                                   dynamics365, zoho, pipedrive)}

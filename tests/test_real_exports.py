@@ -23,6 +23,7 @@ LOADS = {
     "salesforce_dataloader": ("salesforce", {}),
     "salesforce_report": ("salesforce", {}),
     "hubspot_default": ("hubspot", {}),
+    "hubspot_calls": ("hubspot", {}),
     "hubspot_custom_flags": ("hubspot", {"stages": ref.STAGES["hubspot_custom_flags"]}),
     "hubspot_custom_labels_de": ("hubspot", {"stages": ref.STAGES["hubspot_custom_labels_de"],
                                              **ref.CLOSED_LABELS["hubspot_custom_labels_de"]}),
@@ -61,7 +62,7 @@ def data_of(fixture: str):
 
 def revenue(data) -> dict:
     opps = data.opportunities
-    if "currency" in opps.columns:
+    if "currency" in opps.columns and opps["currency"].notna().any():
         table = kt.deal_metrics(opps, by="currency")
         return {c: float(v) for c, v in zip(table["currency"], table["revenue"])}
     return {None: float(kt.deal_metrics(opps)["revenue"].iloc[0])}
