@@ -47,7 +47,7 @@ EXTRA: dict[str, tuple[str, ...]] = {
     "activities": ("modified_at", "is_deleted"),
     "opportunities": ("probability", "modified_at", "is_deleted"),
     "stage_history": ("is_deleted",),
-    "quotas": ("goal", "parent_goal"),
+    "quotas": ("goal", "parent_goal", "metric_type"),
 }
 ID_COLUMNS: dict[str, str] = {
     "leads": "lead_id",
@@ -71,7 +71,8 @@ REQUIRED_DATES: dict[str, tuple[str, ...]] = {
 }
 STRING_COLUMNS: tuple[str, ...] = ("lead_id", "activity_id", "opportunity_id", "rep", "source",
                                    "stage", "region", "segment", "product", "loss_reason",
-                                   "channel_detail", "currency", "goal", "parent_goal")
+                                   "channel_detail", "currency", "goal", "parent_goal",
+                                   "metric_type")
 # Text columns come back as pandas' "str" dtype (Arrow-backed, missing = NaN): what pandas 3
 # itself gives for text, and several times smaller and faster to hash than Python strings.
 TEXT_COLUMNS: tuple[str, ...] = STRING_COLUMNS + ("kind", "status", "direction")

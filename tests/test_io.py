@@ -151,6 +151,20 @@ def test_dynamics_goals_that_others_roll_up_into_are_not_quotas(tmp_path):
     assert reasons(data, "quotas") == {0: "team roll-up"}
 
 
+def test_salesforce_metrics_give_quotas_without_team_goals_or_count_targets(tmp_path):
+    write(tmp_path, "Metric.csv",
+          "Id,OwnerId,IsDeleted,GoalId,StartDate,MetricType,TargetValue\n"
+          "m1,u1,0,gTeam,2024-04-01 00:00:00,Currency,300\n"
+          "m2,u2,0,gAnn,2024-04-01 00:00:00,Currency,100\n"
+          "m3,u2,0,gAnn,2024-04-01 00:00:00,Number,40\n"
+          "m4,u3,0,gBo,2024-04-01 00:00:00,Currency,200\n")
+    write(tmp_path, "GoalLink.csv", "Id,ParentGoalId,SubgoalId\nl1,gTeam,gAnn\nl2,gTeam,gBo\n")
+    write(tmp_path, "User.csv", "Id,Name\nu1,Mia Boss\nu2,Ann\nu3,Bo\n")
+    data = kt.load_crm(tmp_path, preset="salesforce")
+    assert data.quotas["rep"].tolist() == ["Ann", "Bo"]
+    assert data.quotas["quota"].tolist() == [100, 200]
+    assert reasons(data, "quotas") == {0: "team roll-up", 2: "not a money target"}
+
 # --- today and settings ---------------------------------------------------------------------
 def test_today_is_given_or_the_latest_plausible_record_date(tmp_path):
     write(tmp_path, "opportunities.csv",

@@ -228,6 +228,11 @@ RULES: list[Rule] = _per_table_rules() + [
          lambda c: _roll_up(c) if c.has("goal", "parent_goal") else False, "team roll-up",
          "nothing to fix: a team or manager target that rep goals roll up into is not a "
          "rep's quota"),
+    Rule("not a money target", "quotas", "metric_type",
+         lambda c: (c.col("metric_type").notna()
+                    & c.col("metric_type").str.casefold().ne("currency")
+                    ) if c.has("metric_type") else False, "not a money target",
+         "nothing to fix: a goal counting calls or meetings is not a revenue quota"),
     *_id_rules("quotas", "period", keys=("rep", "period")),
 ]
 FIXES: dict[str, str] = {rule.reason: rule.fix for rule in RULES} | {

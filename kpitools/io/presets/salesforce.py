@@ -13,12 +13,16 @@ SALESFORCE = {
                "the ▾ arrow next to Edit → Export → 'Details Only' → Format .csv or .xlsx; "
                "the same for a Tasks and Events report. Or Setup → Data Export (or Data "
                "Loader → Export) of Opportunity, OpportunityHistory, Task, Event, Lead and "
-               "User: the API-name files load as they are."),
+               "User (and Metric and GoalLink for quotas set as Goals): the API-name files "
+               "load as they are."),
     "stages": ("Prospecting", "Qualification", "Needs Analysis", "Value Proposition",
                "Id. Decision Makers", "Perception Analysis", "Proposal/Price Quote",
                "Negotiation/Review"),
     "ids": "salesforce",
-    "lookups": {"users": ("user*.csv", "user*.xlsx", "*_user.*", "*users*")},
+    "lookups": {"users": ("user*.csv", "user*.xlsx", "*_user.*", "*users*"),
+                "goal_links": ("goallink*",)},
+    "ignore": {"goal.csv": "Goal records (their targets are read from the Metric file)",
+               "goal.xlsx": "Goal records (their targets are read from the Metric file)"},
     "tables": {
         "opportunities": {
             "files": ("*opportunit*",),
@@ -90,6 +94,26 @@ SALESFORCE = {
                        "direction": {"inbound": "inbound", "outbound": "outbound",
                                      "*": ""}},
             "notes": (ACTIVITY_NOTE.format(label="Salesforce Task"),),
+        },
+        "quotas": {
+            "files": ("*metric*",),
+            "signatures": (("GoalId", "TargetValue"),),
+            "joins": ({"file": "users", "on": ("OwnerId", "Id"), "add": {"Name": "Owner Name"},
+                       "ids": "salesforce", "only_if": "OwnerId"},
+                      {"file": "goal_links", "on": ("GoalId", "SubgoalId"),
+                       "add": {"ParentGoalId": "Parent Goal"}, "ids": "salesforce"}),
+            "columns": {
+                "rep": ({"coalesce": ("Owner Name", "OwnerId")},),
+                "period": ("StartDate",),
+                "quota": ("TargetValue",),
+                "goal": ("GoalId",),
+                "parent_goal": ("Parent Goal",),
+                "metric_type": ("MetricType",),
+                "is_deleted": ("IsDeleted",),
+            },
+            "notes": ("Salesforce Goals: each metric's target counts in the month its goal "
+                      "starts (StartDate); a goal that others roll up into (GoalLink) is the "
+                      "team's, not a rep's quota.",),
         },
         "leads": {
             "files": ("*lead*",),
