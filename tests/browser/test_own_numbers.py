@@ -62,7 +62,7 @@ def test_assistant_saves_settings_that_the_dashboard_shows(page, workspace, own,
         look.click()
         page.get_by_text("Read as HubSpot").wait_for(timeout=ui.kernel_timeout)
         won = _field(page, "Stages that mean won", "select")
-        assert "Closed Won (14 deals)" in _options(won)
+        assert "Closed Won (15 deals)" in _options(won)
         ui.shoot(page, "assistant-1-recognised")
 
         me = _field(page, "I am", "select")
