@@ -77,15 +77,20 @@ def value(number, kind: str = "ratio", *, decimals: int | None = None) -> str:
     ('30%', '36,400', '19.2')
     >>> value(3.333, "times"), value(float("nan"), "money"), value(0.048, "percent", decimals=1)
     ('3.3×', '–', '4.8%')
+    >>> value(-0.4, "count"), value(-0.004, "percent"), value(-0.6, "count")
+    ('0', '0%', '-1')
     """
     if number is None or pd.isna(number):
         return "–"
-    number = float(number)
+    text = _formatted(float(number), kind, decimals)
+    # A small negative number rounds to "-0": nothing is behind, so no sign.
+    return text[1:] if text.startswith("-") and not any(c in text for c in "123456789") else text
+
+
+def _formatted(number: float, kind: str, decimals: int | None) -> str:
     if kind == "percent":
         return f"{number:.{0 if decimals is None else decimals}%}"
-    if kind in ("money", "days"):
-        return f"{number:,.0f}"
-    if kind == "count":
+    if kind in ("money", "days", "count"):
         return f"{number:,.0f}"
     if kind == "times":
         return f"{number:.1f}×"

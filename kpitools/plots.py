@@ -69,8 +69,11 @@ def plot_funnel(conversion: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -
                 f"\n  ({row.still_open:,} still open)", va="center", fontsize="small")
     ax.set_xlim(0, max(np.nanmax(reached, initial=0), 1) * 1.45)
     ax.set_xlabel("Deals that reached the stage")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # deals come whole
     ax.set_title("Funnel: deals per stage" + (f" — {group}" if group else ""))
-    ax.legend(loc="lower right", fontsize="small")
+    below = ax.transAxes + ScaledTranslation(0, -0.45, ax.figure.dpi_scale_trans)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below, ncol=2,
+              frameon=False, fontsize="small")  # under the chart: never over a bar's note
     return ax
 
 
@@ -272,11 +275,13 @@ def plot_quota_gap(gap: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Ax
     y = _rows(ax, _labels(gap, varying) if varying else ["team"] * len(gap))
     left = gap["closed_won"].to_numpy(dtype=float)
     ax.barh(y, left, **{"color": GREEN, "label": "closed won", **kwargs})
-    colours = STAGE_BLUES[-len(stage_columns):] if len(stage_columns) <= 4 else [BLUE]
-    for i, column in enumerate(stage_columns):
+    names = [tex_safe(c.removeprefix("pipeline_").replace("_", " ")) for c in stage_columns]
+    shaded = len(stage_columns) <= 4  # one shade per stage; more stages are one blue
+    colours = STAGE_BLUES[-len(stage_columns):] if shaded else [BLUE]
+    for i, (column, name) in enumerate(zip(stage_columns, names)):
         values = gap[column].to_numpy(dtype=float)
-        ax.barh(y, values, left=left, color=colours[i % len(colours)],
-                label="open: " + tex_safe(column.removeprefix("pipeline_").replace("_", " ")))
+        label = f"open: {name}" if shaded else "open pipeline" if i == 0 else "_nolegend_"
+        ax.barh(y, values, left=left, color=colours[i % len(colours)], label=label)
         left = left + np.nan_to_num(values)
     has_quota = gap["quota"].notna().to_numpy()
     ax.vlines(gap["quota"].to_numpy(dtype=float)[has_quota], y[has_quota] - 0.45,
@@ -294,8 +299,11 @@ def plot_quota_gap(gap: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Ax
             "short of the red line: even winning every open deal misses the quota")
     ax.set_title(f"{title}\n{rule}", fontsize="medium")
     below = ax.transAxes + ScaledTranslation(0, -0.5, ax.figure.dpi_scale_trans)
+    # A CRM's stage names can be long: then two columns, so the legend stays as wide as the axes.
+    entries = len(ax.get_legend_handles_labels()[1])
+    long_names = shaded and max(map(len, names), default=0) > 12
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below, frameon=False,
-              ncol=min(len(stage_columns) + 3, 4), fontsize="small")
+              ncol=2 if long_names else min(entries, 3), fontsize="small")
     return ax
 
 

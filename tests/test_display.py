@@ -50,6 +50,9 @@ def test_values_and_missing_values():
     assert display.value(None, "money") == "–"
     assert display.value(1234.5, "count") == "1,234"
     assert display.value(2.0, "times") == "2.0×"
+    assert display.value(-0.4, "count") == "0"  # rounds to zero: no "-0"
+    assert display.value(-0.0004, "percent", decimals=1) == "0.0%"
+    assert display.value(-0.6, "count") == "-1"
 
 
 def test_rows_of_different_kinds_and_yes_no():
