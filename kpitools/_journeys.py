@@ -1,7 +1,8 @@
 """Each deal's path through the stages, rebuilt once from stage history (private).
 
 Stages are coded 0..k-1 in order; ``WON = k`` and ``LOST = k + 1`` mark the close. History rows
-of unknown deals or unknown stages are ignored; a row repeating the deal's previous stage (a
+of unknown deals are ignored, a stage label that is neither open nor terminal is refused
+(``SchemaError``); a row repeating the deal's previous stage (a
 CRM's field-history row for an amount or date edit) is not a new visit. Entries of one deal at
 the same moment are taken in stage order, so the table's row order never matters. A closed
 deal whose history does not end in its terminal label gets one at ``closed_at``, so its last
@@ -47,16 +48,26 @@ class Journeys:
 
 
 def resolve_stages(stages, opportunities: pd.DataFrame) -> tuple:
-    """The open stages to use: given, else the data's own (``attrs``), else the default."""
+    """The open stages to use: given (one name is one stage), else the data's own
+    (``attrs``), else the default.
+
+    Examples
+    --------
+    >>> resolve_stages("Qualify", pd.DataFrame())
+    ('Qualify',)
+    """
     if stages is not None:
-        return tuple(stages)
+        return (stages,) if isinstance(stages, str) else tuple(stages)
     return tuple(opportunities.attrs.get("stages", DEFAULT_STAGES))
 
 
-def stage_codes(labels: pd.Series, stages: tuple, terminal=TERMINAL_STAGES) -> np.ndarray:
+def stage_codes(labels: pd.Series, stages: tuple, terminal=TERMINAL_STAGES, *,
+                table: str | None = None, where: str | None = None) -> np.ndarray:
     """Stage labels as codes: 0..k-1 open, k won, k+1 lost, -2 unknown or missing.
 
-    Each distinct label is looked up once (the rows only index the result).
+    Each distinct label is looked up once (the rows only index the result). With ``where``,
+    a label that is neither an open stage nor a terminal one raises ``SchemaError``: counting
+    around it would give every stage a wrong number.
 
     Examples
     --------
@@ -67,8 +78,16 @@ def stage_codes(labels: pd.Series, stages: tuple, terminal=TERMINAL_STAGES) -> n
     mapping = {stage: code for code, stage in enumerate(stages)}
     mapping.update({terminal[0]: len(stages), terminal[1]: len(stages) + 1})
     codes, labels_seen = pd.factorize(labels)
-    table = np.array([mapping.get(label, -2) for label in labels_seen] + [-2], dtype="int64")
-    return table[codes]
+    known = np.array([mapping.get(label, -2) for label in labels_seen] + [-2], dtype="int64")
+    if where is not None and (known[:-1] == -2).any():
+        unknown = [label for label, code in zip(labels_seen, known) if code == -2]
+        raise SchemaError(
+            f"{where}: {len(unknown)} stage label(s) of {table} are neither an open stage "
+            f"{list(stages)} nor {terminal[0]!r} / {terminal[1]!r} (e.g. "
+            f"{', '.join(map(repr, unknown[:3]))}). Pass the open stages in order "
+            f"(stages=(...)), or load the files with kt.load_crm(..., stages=...), which "
+            f"excludes rows with unknown stages with a reason in data.quality.")
+    return known[codes]
 
 
 def tables(stage_history: pd.DataFrame, opportunities: pd.DataFrame, where: str, *, by=None,
@@ -98,17 +117,17 @@ def build(stage_history: pd.DataFrame, opportunities: pd.DataFrame, stages: tupl
     closed_at = _dates(opportunities, "closed_at")
 
     terminal = np.where(is_won, k, np.where(status == STATUSES.index("lost"), k + 1, -1))
-    deal, code, when = _with_terminals(*_entries(stage_history, ids, stages), terminal,
+    deal, code, when = _with_terminals(*_entries(stage_history, ids, stages, where), terminal,
                                        closed_at)
 
     same_next = np.zeros(len(deal), bool)
     same_next[:-1] = deal[1:] == deal[:-1]
-    ends = np.full(len(deal), np.datetime64("NaT"), dtype="datetime64[ns]")
-    ends[:-1] = np.where(same_next[:-1], when[1:], np.datetime64("NaT"))
+    ends = np.full(len(deal), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
+    ends[:-1] = np.where(same_next[:-1], when[1:], np.datetime64("NaT", "ns"))
     is_visit = code < k
     from_rows = np.flatnonzero(same_next & is_visit)
 
-    current = stage_codes(opportunities["stage"], stages)
+    current = stage_codes(opportunities["stage"], stages, table="opportunities", where=where)
     current_open = np.flatnonzero((current >= 0) & (current < k))
     visited = np.zeros((n, k), bool)
     visited[deal[is_visit], code[is_visit]] = True
@@ -127,11 +146,11 @@ def build(stage_history: pd.DataFrame, opportunities: pd.DataFrame, stages: tupl
                     code[from_rows + 1])
 
 
-def _entries(stage_history: pd.DataFrame, ids: pd.Index, stages: tuple) -> tuple:
+def _entries(stage_history: pd.DataFrame, ids: pd.Index, stages: tuple, where: str) -> tuple:
     """Deal, stage code and time of the usable history entries, by deal and then time, each
     repeat of a deal's previous stage left out."""
     deal = lookup(ids, stage_history["opportunity_id"])
-    code = stage_codes(stage_history["stage"], stages)
+    code = stage_codes(stage_history["stage"], stages, table="stage_history", where=where)
     when = _times(stage_history["entered_at"])
     keep = np.flatnonzero((deal >= 0) & (code != -2) & ~np.isnat(when))
     order = keep[time_order(deal[keep], when[keep], code[keep])]
@@ -183,5 +202,5 @@ def _times(values: pd.Series) -> np.ndarray:
 def _dates(opportunities: pd.DataFrame, column: str) -> np.ndarray:
     """A date column of the deals as datetime64[ns] (all NaT if the table has none)."""
     if column not in opportunities:
-        return np.full(len(opportunities), np.datetime64("NaT"), dtype="datetime64[ns]")
+        return np.full(len(opportunities), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
     return _times(opportunities[column])

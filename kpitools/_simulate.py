@@ -79,7 +79,7 @@ def _clock(t: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
     days = np.busday_offset(_START_D, t // _DAY, roll="forward").astype("datetime64[m]")
     out = (days + (480 + t % _DAY).astype("timedelta64[m]")).astype("datetime64[us]")
     if missing is not None:
-        out[missing] = np.datetime64("NaT")
+        out[missing] = np.datetime64("NaT", "us")
     return out
 
 

@@ -31,7 +31,9 @@ def stage_conversion(stage_history: pd.DataFrame, opportunities: pd.DataFrame, *
     Parameters
     ----------
     stage_history, opportunities : DataFrame
-        Canonical tables. History rows of unknown deals or stages are ignored.
+        Canonical tables. History rows of unknown deals are ignored; a stage label that is
+        neither one of ``stages`` nor a terminal one ("Closed Won", "Closed Lost") raises
+        ``SchemaError`` (pass the CRM's own stages).
     stages : tuple of str, optional
         Open stages in order; default: the data's own, else ``DEFAULT_STAGES``.
     by : str or list of str, optional

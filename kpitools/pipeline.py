@@ -66,8 +66,8 @@ def pipeline_as_of(stage_history: pd.DataFrame, opportunities: pd.DataFrame, *, 
     deals = opportunities.loc[alive, [c for c in COLUMNS if c in opportunities.columns]]
     deal, ids = pd.factorize(deals["opportunity_id"])
     then, first = (np.append(codes, -1)[deal]  # a deal without an ID has no history
-                   for codes in _stages_then(stage_history, ids, stages, cutoff))
-    current = _journeys.stage_codes(deals["stage"], stages)
+                   for codes in _stages_then(stage_history, ids, stages, cutoff, where))
+    current = _journeys.stage_codes(deals["stage"], stages, table="opportunities", where=where)
     current = np.where((current >= 0) & (current < len(stages)), current, len(stages))
     code = np.where(then >= 0, then, np.where(first >= 0, first, current))
     labels = np.asarray([*stages, UNKNOWN_STAGE], dtype=object)
@@ -75,12 +75,13 @@ def pipeline_as_of(stage_history: pd.DataFrame, opportunities: pd.DataFrame, *, 
 
 
 def _stages_then(stage_history: pd.DataFrame, ids: pd.Index, stages: tuple,
-                 cutoff: np.datetime64) -> tuple[np.ndarray, np.ndarray]:
+                 cutoff: np.datetime64, where: str) -> tuple[np.ndarray, np.ndarray]:
     """Per deal of ``ids``: the open stage of its last history entry before ``cutoff`` and of
     its first entry (codes into ``stages``; -1 without one). Entries without a date count
     as the latest."""
     deal = _groups.lookup(ids, stage_history["opportunity_id"])
-    code = _journeys.stage_codes(stage_history["stage"], stages)
+    code = _journeys.stage_codes(stage_history["stage"], stages, table="stage_history",
+                                 where=where)
     keep = (deal >= 0) & (code >= 0) & (code < len(stages))
     when = stage_history["entered_at"].to_numpy()[keep]
     order = _journeys.time_order(deal[keep], when, code[keep])

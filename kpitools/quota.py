@@ -82,7 +82,8 @@ def quota_gap(opportunities: pd.DataFrame, quotas: pd.DataFrame, *, by="rep",
     if freq is not None:  # an open deal without an expected close date is in no period
         is_open &= open_keys[_groups.PERIOD].notna().to_numpy()
     amount = opportunities["amount"].to_numpy(dtype="float64", na_value=np.nan)
-    stage = _journeys.stage_codes(opportunities["stage"][is_open], stages)
+    stage = _journeys.stage_codes(opportunities["stage"][is_open], stages,
+                                  table="opportunities", where=where)
 
     # One numbering of the (rep, period) groups of quotas, won deals and open deals, sorted.
     parts = (quota_keys := _groups.keys(quotas, by, "period", freq),

@@ -160,3 +160,28 @@ def test_history_written_after_the_close_gives_no_negative_days(history, opps):
     funnel = kt.stage_conversion(late_row, opps).set_index("stage")
     assert np.isnan(funnel.loc["Discover", "median_days_in_stage"])
     assert (funnel["median_days_in_stage"].dropna() >= 0).all()
+
+
+@pytest.mark.parametrize("table", ["history", "opportunities"])
+def test_a_stage_outside_the_stages_is_refused_not_ignored(history, opps, table):
+    """A CRM's own stage names without stages=(...) would count every deal nowhere."""
+    renamed = {"Discover": "Discovery call"}
+    if table == "history":
+        history = history.assign(stage=history["stage"].replace(renamed))
+    else:
+        opps = opps.assign(stage=opps["stage"].replace(renamed))
+    name = "stage_history" if table == "history" else "opportunities"
+    with pytest.raises(kt.SchemaError, match=f"1 stage label\\(s\\) of {name} are neither an "
+                                             "open stage .* \\(e.g. 'Discovery call'\\)"):
+        kt.stage_conversion(history, opps)
+    own = ("Qualify", "Discovery call", "Propose", "Negotiate")
+    funnel = kt.stage_conversion(history.assign(stage=history["stage"].replace(renamed)),
+                                 opps.assign(stage=opps["stage"].replace(renamed)), stages=own)
+    assert funnel["reached"].tolist() == [5, 5, 3, 2]
+
+
+def test_one_stage_given_as_a_name_is_one_stage(history, opps):
+    only = kt.stage_conversion(history[history["stage"] == "Qualify"],
+                               opps.assign(stage="Qualify").where(opps["status"] == "open",
+                                                                  opps), stages="Qualify")
+    assert only["stage"].tolist() == ["Qualify"]
