@@ -131,8 +131,8 @@ def weighted_pipeline(stage_history: pd.DataFrame, opportunities: pd.DataFrame, 
     """The open pipeline weighted by the odds of the stage each deal is in.
 
     Each open deal counts ``amount × win_rate`` of its current stage (``stage_win_rates``, on
-    all the deals given); a deal in a stage the process does not know counts at the first
-    stage's rate. Deals are placed in the period of their expected close date; with
+    all the deals given); a stage label that is neither an open stage nor a terminal one
+    raises ``SchemaError`` (pass the CRM's own ``stages``). Deals are placed in the period of their expected close date; with
     ``as_of``, overdue deals roll into today's period (as in ``quota_gap``).
 
     Parameters

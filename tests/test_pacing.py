@@ -58,10 +58,10 @@ def test_weighted_pipeline_by_hand(opps, history):
     assert apart["weighted_pipeline"].tolist() == pytest.approx([2 * 2 / 3, 3 * 2 / 3])
 
 
-def test_weighted_pipeline_counts_an_unknown_stage_at_the_first_stages_odds(opps, history):
+def test_weighted_pipeline_refuses_a_stage_it_does_not_know(opps, history):
     odd = opps.assign(stage=opps["stage"].replace({"Discover": "Somewhere"}))
-    out = pacing.weighted_pipeline(history, odd, as_of=T("2024-03-01"))
-    assert out["weighted_pipeline"].tolist() == pytest.approx([5 * 2 / 3])
+    with pytest.raises(kt.SchemaError, match="'Somewhere'.*stages="):
+        pacing.weighted_pipeline(history, odd, as_of=T("2024-03-01"))
 
 
 def test_slipped_deals_are_open_and_past_their_date(opps):
