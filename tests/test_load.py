@@ -1,6 +1,7 @@
 """load_crm mechanics: files, encodings, delimiters, Excel/Parquet, report rows, mapping, errors."""
 import copy
 import hashlib
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -265,3 +266,9 @@ def test_progress_bar_only_for_big_loads_unless_asked(capsys):
     kt.load_crm(folder, progress=True)
     bar = capsys.readouterr().err
     assert "load_crm" in bar and "100%" in bar and "checking rows" in bar
+    for name in ("opportunities.csv", "stage_history.csv"):  # each file read, then mapped
+        assert f"reading {name}" in bar and f"mapping {name}" in bar
+    mapped = set(re.findall(r"mapping ([\w.]+)", bar))
+    read = set(re.findall(r"reading ([\w.]+)", bar))
+    done, total = re.findall(r"(\d+)/(\d+)", bar)[-1]
+    assert done == total == str(len(read) + len(mapped) + 1)  # read, mapped, then the checks

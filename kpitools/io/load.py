@@ -155,24 +155,25 @@ def _load(options, progress) -> CRMData:
     bar = _progress_bar(paths, progress)
     pieces = []
     for path, explicit in paths:
-        bar.set_postfix_str(path.name)
+        bar.set_postfix_str(f"reading {path.name}")
         pieces += [classify.Piece(raw, explicit) for raw in _read(path)]
         bar.update()
-    bar.set_postfix_str("mapping columns and checking rows")
     by_table, lookups = classify.sort(pieces, spec, flat, per_table, log)
     check_headers(flat, per_table, by_table)
+    bar.total = len(paths) + sum(map(len, by_table.values())) + 1  # mapping each, then checks
+    bar.refresh()
     data = _assemble(by_table, lookups, spec, flat, per_table, labels, log,
-                     (options["today"], [p for p, _ in paths]))
-    bar.update()
+                     (options["today"], [p for p, _ in paths]), bar)
     bar.close()
     return data
 
 
 def _progress_bar(paths, progress: bool | None) -> tqdm:
-    """One step per file, then one for mapping and checking; shown from 50 MB by default."""
+    """A step per file read, per file mapped and one for the checks; shown from 50 MB by
+    default."""
     size = sum(path.stat().st_size for path, _ in paths)
     show = size >= PROGRESS_BYTES if progress is None else progress
-    return tqdm(total=len(paths) + 1, desc="load_crm", unit="step", disable=not show)
+    return tqdm(total=2 * len(paths) + 1, desc="load_crm", unit="step", disable=not show)
 
 
 def _paths(source, log) -> list[tuple[Path, bool]]:
@@ -199,7 +200,7 @@ def _read(path: Path) -> list[files.RawFile]:
                           f"{path.suffix.lstrip('.').upper() or 'CSV'} ({error}).") from error
 
 
-def _assemble(by_table, lookups, spec, flat, per_table, labels, log, when) -> CRMData:
+def _assemble(by_table, lookups, spec, flat, per_table, labels, log, when, bar) -> CRMData:
     joined = {j["file"] for ts in spec["tables"].values() for j in ts.get("joins", ())}
     sources = {**lookups, **by_table}
     raw_by_name = {n: pd.concat([p.frame for p in sources[n]], ignore_index=True)
@@ -212,6 +213,7 @@ def _assemble(by_table, lookups, spec, flat, per_table, labels, log, when) -> CR
             for note in tspec.get("notes", ()):
                 log.note(note)
         for piece in by_table[table]:
+            bar.set_postfix_str(f"mapping {piece.label}")
             dropped += [(table, piece.label, row, "(whole row)", "", value, reason)
                         for row, value, reason in piece.raw.dropped]
             for join in tspec.get("joins", ()):
@@ -221,6 +223,7 @@ def _assemble(by_table, lookups, spec, flat, per_table, labels, log, when) -> CR
             part = build(piece, table, tspec, columns, user, labels, log)
             _require(part, piece, table, tspec, user, spec)
             parts[table].append(part)
+            bar.update()
         unpivot = tspec.get("unpivot")
         if unpivot and parts[unpivot["from"]]:
             parts[table] += joins.unpivot(parts[unpivot["from"]], unpivot, tspec, labels, log)
@@ -234,8 +237,10 @@ def _assemble(by_table, lookups, spec, flat, per_table, labels, log, when) -> CR
     if recency:
         log.note("A record found in two files is taken from the newest copy: by its modified "
                  "date where the export has one, else from the most recently saved file.")
+    bar.set_postfix_str("checking rows")
     data = clean({t: f for t, (f, _) in frames.items()}, stages=labels.open,
                  terminal=TERMINAL_STAGES, recency=recency, dates=dates)
+    bar.update()
     origin = {t: o for t, (_, o) in frames.items()}
     excluded = _report_rows(data.quality.excluded, origin, dropped)
     flagged = _report_rows(data.quality.flagged, origin, [])
