@@ -63,9 +63,11 @@ def _in(folder: Path, env: dict):
         os.environ.update(old_env)
 
 
-def run(path: Path, env: dict | None = None) -> Run:
+def run(path: Path, env: dict | None = None, *, draw: bool = False) -> Run:
     """Run every code cell of the notebook at ``path`` in order, in its own folder with
-    ``env`` added to the environment; stops at the first cell that raises."""
+    ``env`` added to the environment; stops at the first cell that raises. With ``draw``,
+    each cell's figures are drawn as a reader's screen would (an error drawing text, such as
+    a stray "$" read as math, is the cell's error)."""
     notebook = nbformat.read(path, as_version=4)
     shell = InteractiveShell.instance()
     shell.reset(new_session=False)
@@ -81,6 +83,8 @@ def run(path: Path, env: dict | None = None) -> Run:
             cells.append(out)
             with capture_output() as captured:
                 result = shell.run_cell(cell.source, store_history=False)
+                if draw and result.success:
+                    result = _draw_figures(shell, result)
             out.texts.append(captured.stdout + captured.stderr)
             for shown in captured.outputs:
                 out.texts.append(shown.data.get("text/plain", ""))
@@ -97,6 +101,16 @@ def run(path: Path, env: dict | None = None) -> Run:
     namespace = dict(shell.user_ns)
     plt.close("all")
     return Run(path, cells, namespace)
+
+
+def _draw_figures(shell, result):
+    """Draw every open figure (a widget's figure is drawn by its render already)."""
+    try:
+        for number in plt.get_fignums():
+            plt.figure(number).canvas.draw()
+    except Exception as error:  # noqa: BLE001 - reported as the cell's error
+        result.error_in_exec = error
+    return result
 
 
 def widget_problems(value) -> list[str]:
