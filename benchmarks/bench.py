@@ -44,7 +44,7 @@ MEM_TARGET = 1.5                        # peak memory vs the I/O floor
 WIDGET_MEDIAN_MS, WIDGET_WORST_MS = 20, 50
 GENERATOR_FILES = ("sample.py", "_simulate.py")  # the data is regenerated when these change
 # The data the KPI steps start from (loaded or generated) is cached again when these change.
-CACHE_FILES = ("schema.py", "_parse.py", "sample.py", *sorted(
+CACHE_FILES = ("schema.py", "sample.py", *sorted(
     str(p.relative_to(HERE.parent / "kpitools"))
     for p in (HERE.parent / "kpitools" / "io").rglob("*.py")))
 

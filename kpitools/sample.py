@@ -24,10 +24,9 @@ from kpitools._simulate import (  # noqa: F401  (the public constants: kpitools.
     SEGMENTS, SOURCES, _DETAIL_LABELS, _LOSS_REASON, _cdf, _clock, _deal_activities,
     _expected_close, _ids, _leads, _opportunities, _other, _outreach, _pick, _quotas, _reps,
     _stages, _take)
-from kpitools._parse import TEXT
 from kpitools.io import QualityReport, clean
 from kpitools.schema import (DEFAULT_STAGES, EXCLUDED_COLUMNS, KINDS, OPTIONAL, REQUIRED, TABLES,
-                             TERMINAL_STAGES, CRMData)
+                             TERMINAL_STAGES, TEXT, CRMData)
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 SAMPLES = ("demo",)
