@@ -79,9 +79,15 @@ def _one_group(frame: pd.DataFrame, where: str, keys: list[str]) -> str:
 
 
 def _rows(ax: Axes, labels: list[str]) -> np.ndarray:
-    """One row per label, the first on top; returns the row positions."""
+    """One row per label, the first on top; returns the row positions. With no labels the
+    axes say there is nothing to draw, instead of showing an empty frame."""
     y = np.arange(len(labels))
     ax.set_yticks(y, labels)
+    if not len(y):
+        ax.set_ylim(0.5, -0.5)
+        ax.text(0.5, 0.5, "Nothing to draw: the data holds no rows for this chart yet",
+                ha="center", va="center", transform=ax.transAxes, color="#616161")
+        return y
     ax.set_ylim(len(y) - 0.5, -0.5)
     return y
 

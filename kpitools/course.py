@@ -178,12 +178,15 @@ def _rep_rows(frame: pd.DataFrame, rep: str | None) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Need:
-    """Something a notebook needs from the data: a test, and the sentence that says it is
-    missing (what, why it matters, how to supply it)."""
+    """Something a notebook needs from the data: a test, the sentence that says it is
+    missing (what, why it matters, how to supply it), and the needs it builds on (when one of
+    those is missing, its sentence is said instead: no first meetings at all, rather than
+    first meetings without lead IDs)."""
 
     key: str
     present: callable  # (data, rep) -> bool
     sentence: str
+    requires: tuple[str, ...] = ()
 
 
 def _activities(data, rep):
@@ -192,6 +195,20 @@ def _activities(data, rep):
 
 def _opportunities(data, rep):
     return _rep_rows(data.opportunities, rep)
+
+
+def _first_meetings(data, rep):
+    activities = _activities(data, rep)
+    return activities[bool_column(activities, "is_first_meeting")]
+
+
+def _won_in_last_months(data, rep, months: int) -> np.ndarray:
+    """For each of the last ``months`` complete months before ``data.today``: any won deal?"""
+    won = _opportunities(data, rep).query("status == 'won'")
+    closed = won["closed_at"].dt.to_period("M") if len(won) else pd.Series(dtype="period[M]")
+    current = pd.Timestamp(data.today if data.today is not None else _latest_record(data))
+    wanted = pd.period_range(end=current.to_period("M") - 1, periods=months, freq="M")
+    return np.isin(wanted, closed.unique())
 
 
 def _statuses(data, rep, *statuses):
@@ -237,6 +254,39 @@ NEEDS: tuple[Need, ...] = (
     Need("open_deals", lambda data, rep: _statuses(data, rep, "open"),
         "{whose} data holds no open deals, so there is no pipeline to measure: open deals "
         "appear when the export is made with open deals included (not only closed ones)."),
+    Need("meeting_leads", lambda data, rep: "lead_id" in data.activities and bool(
+        _first_meetings(data, rep)["lead_id"].notna().any()),
+        "{whose} first meetings carry no lead ID, so a first meeting cannot be traced back to "
+        "its lead and the outreach before it (which channel or lead source booked it): "
+        "export your activities with the lead or contact each one was for (notebook 08 shows "
+        "where).",
+        requires=("first_meetings",)),
+    Need("channel_detail", lambda data, rep: "channel_detail" in data.activities and bool(
+        _activities(data, rep)["channel_detail"].notna().any()),
+        "{whose} activities carry no template or format (channel_detail), so templates cannot "
+        "be compared: add the column that names the template, call result or meeting type to "
+        "your activities export.",
+        requires=("outreach",)),
+    Need("deal_leads", lambda data, rep: "lead_id" in data.opportunities and bool(
+        _opportunities(data, rep)["lead_id"].notna().any()),
+        "{whose} deals carry no lead ID, so leads cannot be followed to the deals they became "
+        "(lead conversion): export your deals with the lead (or contact) each came from.",
+        requires=("opportunities",)),
+    Need("deal_sources", lambda data, rep: "source" in data.opportunities and bool(
+        _opportunities(data, rep)["source"].notna().any()),
+        "{whose} deals carry no lead source, so results by lead source cannot be shown: add "
+        "the lead source column to your deals export.",
+        requires=("opportunities",)),
+    Need("products", lambda data, rep: "product" in data.opportunities and bool(
+        _opportunities(data, rep)["product"].notna().any()),
+        "{whose} deals carry no product, so revenue and deal size by product cannot be shown: "
+        "add the product (or product line) column to your deals export.",
+        requires=("opportunities",)),
+    Need("two_months", lambda data, rep: bool(_won_in_last_months(data, rep, 2).all()),
+        "{whose} data holds no won deal in one of the last two complete months, so monthly "
+        "sales growth cannot be computed: it appears once both months have a win; until then "
+        "compare quarters (freq=\"QS\").",
+        requires=("won_deals",)),
     Need("quota", lambda data, rep: len(_rep_rows(data.quotas, rep)) > 0,
         "{whose} data holds no quota, so attainment, the gap and coverage cannot be computed and "
         "a plan has no target: enter your monthly quota once in the import assistant, or run "
@@ -253,7 +303,8 @@ def missing(data: CRMData, *needs: str, rep: str | None = None) -> list[str]:
     data : CRMData
     *needs : str
         Keys of :data:`NEEDS`: "me", "outreach", "first_meetings", "leads", "opportunities",
-            "stage_history", "closed_deals", "won_deals", "open_deals", "quota".
+        "stage_history", "closed_deals", "won_deals", "open_deals", "meeting_leads",
+        "channel_detail", "deal_leads", "deal_sources", "products", "two_months", "quota".
     rep : str, optional
         Check this rep's rows (e.g. ``data.me``); default the whole team.
 
@@ -275,8 +326,16 @@ def missing(data: CRMData, *needs: str, rep: str | None = None) -> list[str]:
     if unknown:
         raise KeyError(f"missing: {unknown} are not course needs. Valid: {list(_BY_KEY)}.")
     words = {"who": rep, "whose": "Your" if rep else "The", "whose_lower": "your" if rep else "the"}
-    return [_BY_KEY[key].sentence.format(**words) for key in needs
-            if not _BY_KEY[key].present(data, rep)]
+    sentences = []
+    for need in (_BY_KEY[key] for key in needs):
+        if need.present(data, rep):
+            continue
+        unmet = [key for key in need.requires if not _BY_KEY[key].present(data, rep)]
+        for key in unmet or [need.key]:
+            sentence = _BY_KEY[key].sentence.format(**words)
+            if sentence not in sentences:  # one sentence per thing missing
+                sentences.append(sentence)
+    return sentences
 
 
 def has(data: CRMData, *needs: str, rep: str | None = None) -> bool:

@@ -1,4 +1,6 @@
 """The course's data (sample or own export, with the log and the monthly quota) and what it lacks."""
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -98,7 +100,9 @@ def test_quotas_in_the_export_win_over_the_settings():
 def test_missing_says_what_why_and_how():
     empty = kt.CRMData(today=pd.Timestamp("2024-03-01"))
     sentences = missing(empty, *[need.key for need in NEEDS], rep="Ann")
-    assert len(sentences) == len(NEEDS)
+    assert len(sentences) == len([need for need in NEEDS if not need.requires])  # no repeats
+    sentences += [need.sentence.format(who="Ann", whose="Your", whose_lower="your")
+                  for need in NEEDS if need.requires]
     for sentence in sentences:
         assert sentence[0].isupper() and sentence.endswith(".")
         assert sentence.count(", so ") == 1 and ": " in sentence  # what, so why: how
@@ -125,3 +129,46 @@ def test_has_prints_each_sentence_and_answers(capsys):
     assert capsys.readouterr().out == ""
     assert not kt.has(kt.CRMData(), "leads", "quota")
     assert capsys.readouterr().out.count("\n") == 2
+
+
+def test_columns_a_figure_needs_are_checked_on_the_reps_rows():
+    data = kt.load_sample()
+    keys = ("meeting_leads", "channel_detail", "deal_leads", "deal_sources", "products")
+    assert missing(data, *keys, rep="Sam Carter") == []
+    unlinked = replace(data, activities=data.activities.assign(lead_id=pd.NA))
+    assert missing(unlinked, "meeting_leads", rep="Sam Carter")[0].startswith(
+        "Your first meetings carry no lead ID")
+    bare = replace(data, activities=data.activities.drop(columns=["lead_id", "channel_detail"]),
+                   opportunities=data.opportunities.drop(columns=["lead_id", "source",
+                                                                  "product"]))
+    assert len(missing(bare, *keys, rep="Sam Carter")) == len(keys)
+    others = data.opportunities["rep"] != "Sam Carter"
+    theirs = replace(data, opportunities=data.opportunities.assign(
+        source=data.opportunities["source"].where(others)))
+    assert missing(theirs, "deal_sources") == []
+    assert len(missing(theirs, "deal_sources", rep="Sam Carter")) == 1
+
+
+def test_growth_needs_a_win_in_each_of_the_last_two_complete_months():
+    data = kt.clean({"opportunities": pd.DataFrame({
+        "opportunity_id": ["1", "2"], "rep": ["Ann", "Ann"],
+        "created_at": ["2024-01-02", "2024-01-03"], "amount": [100, 200],
+        "status": ["won", "won"], "stage": ["Closed Won"] * 2,
+        "closed_at": ["2024-01-15", "2024-02-10"]})})
+    data.today = pd.Timestamp("2024-03-05")  # January and February are complete: both won
+    assert missing(data, "two_months", rep="Ann") == []
+    data.today = pd.Timestamp("2024-02-28")  # December and January: no win in December
+    assert missing(data, "two_months", rep="Ann")[0].startswith("Your data holds no won deal")
+    data.today = pd.Timestamp("2024-04-01")  # February and March: no win in March
+    assert len(missing(data, "two_months", rep="Ann")) == 1
+
+
+def test_a_need_whose_basis_is_missing_says_the_basis_instead():
+    data = kt.load_sample()
+    unmarked = replace(data, activities=data.activities.assign(is_first_meeting=False))
+    said = missing(unmarked, "meeting_leads", rep="Sam Carter")
+    assert said == missing(unmarked, "first_meetings", rep="Sam Carter")  # not "no lead ID"
+    assert missing(unmarked, "first_meetings", "meeting_leads") == missing(unmarked,
+                                                                           "first_meetings")
+    no_deals = replace(data, opportunities=data.opportunities.iloc[:0])
+    assert missing(no_deals, "deal_sources", "products") == missing(no_deals, "opportunities")

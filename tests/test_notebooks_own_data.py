@@ -40,14 +40,6 @@ def _settings(tmp_path: Path, name: str) -> Path:
                     activity_log=str(log.path)).save(tmp_path / "settings.json")
 
 
-# Notebooks 01, 02, 03 and 07 load kt.course_data() since issue 17 but some of their cells
-# still assume tables the practice team has (first meetings, lead IDs on activities, stage
-# history, several months of wins). The "runs on any export" pass over notebooks 00-07
-# (issue 16) takes each off this list as it lands; until then they run, reported xfail.
-NOT_YET = {"01_leading_vs_lagging", "02_activity_ratios", "03_stage_conversion",
-           "07_the_wider_catalogue"}
-
-
 def _uses_course_data(path: Path) -> bool:
     return "kt.course_data()" in path.read_text(encoding="utf-8")
 
@@ -55,10 +47,7 @@ def _uses_course_data(path: Path) -> bool:
 @pytest.mark.parametrize("export", sorted(EXPORTS))
 @pytest.mark.parametrize("notebook", [p for p in NOTEBOOKS if _uses_course_data(p)],
                          ids=lambda p: p.stem)
-def test_notebook_runs_on_an_export(notebook, export, tmp_path, request):
-    if notebook.stem in NOT_YET:
-        request.applymarker(pytest.mark.xfail(reason="cells that assume the practice team's "
-                                                     "tables: issue 16's pass", strict=False))
+def test_notebook_runs_on_an_export(notebook, export, tmp_path):
     env = {ENV_VAR: str(_settings(tmp_path, export)), "KPITOOLS_HOME": str(tmp_path / "home")}
     result = run(notebook, env)
     assert not result.errors(), "\n".join(result.errors())

@@ -69,3 +69,20 @@ def test_activity_lines_and_bars_keep_dollar_signs(activities):
     plt.figure()
     shows(plots.plot_activity_ratios(kt.activity_ratios(acts, by="rep"), "outreach"),
           [NAMES[0], NAMES[2]])
+
+
+@pytest.mark.parametrize("draw", [
+    lambda: plots.plot_quota_gap(kt.quota_gap(pd.DataFrame(columns=[
+        "opportunity_id", "rep", "created_at", "amount", "status", "stage"]),
+        pd.DataFrame(columns=["rep", "period", "quota"]))),
+    lambda: plots.plot_win_rate(kt.win_rate(pd.DataFrame(columns=[
+        "opportunity_id", "rep", "created_at", "amount", "status", "stage", "closed_at"]),
+        by="rep")),
+], ids=["quota_gap", "win_rate"])
+def test_a_chart_without_rows_says_so(draw, recwarn):
+    """No rows (a rep with no quota and no pipeline): a sentence, not an empty frame, and no
+    matplotlib warning about identical limits."""
+    ax = draw()
+    assert "Nothing to draw" in " ".join(drawn(ax))
+    assert list(ax.get_yticks()) == [] and ax.get_ylim()[0] != ax.get_ylim()[1]
+    assert not [w for w in recwarn if "identical" in str(w.message)]
