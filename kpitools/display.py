@@ -16,7 +16,7 @@ import html
 import numpy as np
 import pandas as pd
 
-__all__ = ["table", "Table", "value", "period_labels", "text", "KINDS", "REASONS"]
+__all__ = ["table", "Table", "value", "count", "period_labels", "text", "KINDS", "REASONS"]
 
 KINDS = ("percent", "money", "count", "ratio", "days", "times", "date", "text")
 _PERCENT = ("win_rate", "ci_low", "ci_high", "conversion", "attainment", "width",
@@ -35,8 +35,9 @@ REASONS = {  # why a value is missing, by column
     "median_days_in_stage": "no finished visit of this stage yet",
     "p90_days_in_stage": "no finished visit of this stage yet",
     "threshold_days": "no finished visit of this stage to compare with",
-    "avg_deal_size": "no won deals yet", "avg_cycle_days": "no won deals yet",
-    "median_cycle_days": "no won deals yet",
+    "avg_deal_size": "no won deal with an amount yet",
+    "avg_cycle_days": "no won deal with its created and close dates yet",
+    "median_cycle_days": "no won deal with its created and close dates yet",
     "quota": "no quota set for the month", "attainment": "no quota set for the month",
     "gap": "no quota set for the month",
     "coverage": "no gap left to cover (quota reached), no quota, or a past month",
@@ -59,6 +60,18 @@ def text(value) -> str:
     '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
     """
     return html.escape(str(value), quote=True)
+
+
+def count(number: int, nouns: str) -> str:
+    """A count with its noun, singular for one: "1 won deal", "1,200 won deals".
+
+    Examples
+    --------
+    >>> count(1, "open deals"), count(0, "first meetings"), count(1200, "won deals")
+    ('1 open deal', '0 first meetings', '1,200 won deals')
+    """
+    number = int(number)
+    return f"{number:,} {nouns[:-1] if number == 1 and nouns.endswith('s') else nouns}"
 
 
 def value(number, kind: str = "ratio", *, decimals: int | None = None) -> str:

@@ -42,8 +42,9 @@ def pace(actual, target, *, as_of, freq: str = "MS") -> pd.DataFrame:
     ``expected_by_now = target × elapsed_share``, where ``elapsed_share`` is the share of the
     period's working days (Monday to Friday) gone by the end of ``as_of``;
     ``ahead = actual − expected_by_now``; ``projected = actual / elapsed_share``: the period's
-    total if the pace so far holds; ``on_track`` is ``actual ≥ expected_by_now`` (missing
-    without a target).
+    total if the pace so far holds; ``on_track`` is ``actual ≥ expected_by_now`` rounded to a
+    whole number, as it is shown (nobody is behind by 0.4 of a meeting; missing without a
+    target).
 
     Parameters
     ----------
@@ -84,7 +85,8 @@ def pace(actual, target, *, as_of, freq: str = "MS") -> pd.DataFrame:
                          "ahead": actual - expected,
                          "projected": safe_divide(actual, np.full(target.shape, share)),
                          "on_track": pd.array(np.where(np.isnan(expected), None,
-                                                       actual >= expected), dtype="boolean")})
+                                                       actual >= np.round(expected)),
+                                              dtype="boolean")})
 
 
 @returns("closed", "won", "win_rate")

@@ -33,6 +33,11 @@ def test_pace_by_week_and_on_a_weekend():
     assert week.period == T("2024-12-09") and week.elapsed_share == pytest.approx(3 / 5)
     first = pacing.pace(0, 100, as_of="2024-06-01").iloc[0]  # Saturday 1 June: none gone yet
     assert first.elapsed_share == 0 and np.isnan(first.projected) and first.on_track
+    # 10 first meetings a month, one working day of June 2024's 20 gone: 0.5 expected shows
+    # as 0, and nobody is behind by half a meeting; one day more, 1 is expected
+    monday = pacing.pace(0, 10, as_of="2024-06-03").iloc[0]
+    assert monday.expected_by_now == pytest.approx(0.5) and monday.on_track
+    assert not pacing.pace(0, 10, as_of="2024-06-04").iloc[0].on_track
 
 
 def test_stage_win_rates_by_hand(opps, history):

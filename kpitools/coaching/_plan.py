@@ -51,11 +51,11 @@ class Estimate:
         if self.source == "typical":
             return f"{label} {shown}: no data yet, so a typical value."
         if self.source == "team":
-            return f"{label} {shown}: the team's, on {self.cases:,} {cases}."
+            return f"{label} {shown}: the team's, on {display.count(self.cases, cases)}."
         if self.cases == 0 or np.isnan(self.own):
             return f"{label} {shown}: {rep} has no {cases} yet, so the team's."
         return (f"{label} {shown}: {rep}'s own {display.value(self.own, kind)} on "
-                f"{self.cases:,} {cases} counts {self.own_share:.0%}, the team's "
+                f"{display.count(self.cases, cases)} counts {self.own_share:.0%}, the team's "
                 f"{display.value(self.team, kind)} the rest.")
 
 
@@ -108,7 +108,7 @@ class RepPlan:
         of the rep's own (the small-sample rule, next to every number it affects)."""
         rows = [{"number": RATIOS[e.name][0], "used": display.value(e.value, RATIOS[e.name][2]),
                  "yours": display.value(e.own, RATIOS[e.name][2]),
-                 "based on": f"{e.cases:,} {RATIOS[e.name][1]}",
+                 "based on": display.count(e.cases, RATIOS[e.name][1]),
                  "team": display.value(e.team, RATIOS[e.name][2]),
                  "yours counts": f"{e.own_share:.0%}"} for e in self.inputs.values()]
         return pd.DataFrame(rows)
