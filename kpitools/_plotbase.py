@@ -6,6 +6,8 @@ data-borne text a plot draws (labels, ticks, titles, legends) goes through :func
 """
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib import pyplot as plt
@@ -79,10 +81,12 @@ def _one_group(frame: pd.DataFrame, where: str, keys: list[str]) -> str:
 
 
 def _rows(ax: Axes, labels: list[str]) -> np.ndarray:
-    """One row per label, the first on top; returns the row positions. With no labels the
-    axes say there is nothing to draw, instead of showing an empty frame."""
+    """One row per label (wrapped past 28 characters), the first on top; returns the row
+    positions. With no labels the axes say there is nothing to draw, instead of showing an empty frame."""
     y = np.arange(len(labels))
-    ax.set_yticks(y, labels)
+    # A long name (a CRM owner with an e-mail, a stage with a comment) goes on several lines,
+    # so it never squeezes the chart beside it to nothing.
+    ax.set_yticks(y, [textwrap.fill(str(label), 28, break_long_words=False) for label in labels])
     if not len(y):
         ax.set_ylim(0.5, -0.5)
         ax.text(0.5, 0.5, "Nothing to draw: the data holds no rows for this chart yet",

@@ -86,3 +86,18 @@ def test_a_chart_without_rows_says_so(draw, recwarn):
     assert "Nothing to draw" in " ".join(drawn(ax))
     assert list(ax.get_yticks()) == [] and ax.get_ylim()[0] != ax.get_ylim()[1]
     assert not [w for w in recwarn if "identical" in str(w.message)]
+
+
+def test_a_long_name_wraps_instead_of_squeezing_the_chart(opps, recwarn):
+    """An owner written with an e-mail address is a long tick label: on lines of at most
+    28 characters, the scorecard's panels keep their size."""
+    long_name = "Ana Maria Ruiz Fernandez (ana.ruiz@example.com) — EMEA"
+    fig = plt.figure(figsize=(13, 9), layout="constrained")
+    data = kt.CRMData(opportunities=opps.assign(rep=long_name))
+    kt.scorecard.plot_scorecard(kt.coaching.scorecard_frames(data, long_name), fig=fig)
+    fig.canvas.draw()
+    ticks = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    assert any(long_name.split()[0] in t for t in ticks)
+    assert all(len(line) <= 28 or " " not in line for t in ticks for line in t.split("\n"))
+    assert not [w for w in recwarn if "collapsed" in str(w.message)]
+    plt.close(fig)
