@@ -162,16 +162,26 @@ def trial_load(settings: Settings):
 
 
 def detect(settings: Settings) -> tuple[str | None, object, list[str]]:
-    """Which CRM wrote the export: each CRM's preset is tried, the one that keeps the most
-    deals and activities wins (no preset if none keeps any).
+    """Which CRM wrote the export: the one :func:`kpitools.io.inspect` proposes from the
+    headers, loaded once; only if that preset keeps no rows is every other preset tried, and
+    the one that keeps the most deals and activities wins (no preset if none keeps any).
 
     Returns
     -------
     (preset, data, tried)
         The preset, the data it loads, and one line per preset tried (rows kept, or why not).
     """
+    from kpitools.io import inspect  # the loader sits above this module
+
+    paths = settings.sources()
+    try:
+        proposed = inspect(paths[0] if len(paths) == 1 else paths).preset
+    except (SchemaError, ValueError, OSError):
+        proposed = None  # the loads below say what is wrong
+    order = [proposed] if proposed else []
+    order += [preset for preset in (*CRMS, None) if preset not in order]
     best, tried = (None, None, -1), []
-    for preset in (*CRMS, None):
+    for preset in order:
         try:
             data = trial_load(_with(settings, preset=preset))
         except (SchemaError, ValueError) as error:
@@ -181,6 +191,8 @@ def detect(settings: Settings) -> tuple[str | None, object, list[str]]:
         tried.append(f"{preset or 'no preset'}: {kept:,} rows kept")
         if kept > max(best[2], 0):
             best = (preset, data, kept)
+        if preset == proposed and kept:
+            break  # the headers said so and the load agrees: no other load needed
     if best[1] is None:
         raise ValueError("No CRM preset could read this export:\n" + "\n".join(tried))
     return best[0], best[1], tried

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 import kpitools as kt
+from kpitools import importing
 from kpitools.assistant import NOT_CHOSEN, import_assistant
 from kpitools.settings import Settings
 
@@ -94,3 +95,23 @@ def test_names_from_the_export_are_escaped(tmp_path):
     a.buttons["look"].click()
     assert "&lt;b&gt;Ann&lt;/b&gt;" in a.panes["preview"].value
     assert "<b>Ann</b>" not in a.panes["preview"].value
+
+
+@pytest.mark.parametrize("folder, crm", [
+    ("salesforce_report", "salesforce"), ("salesforce_data_export", "salesforce"),
+    ("hubspot_default", "hubspot"), ("pipedrive", "pipedrive"),
+    ("dynamics365", "dynamics365"), ("zoho", "zoho")])
+def test_the_crm_is_told_from_the_headers_with_one_load(folder, crm):
+    export = REAL / folder
+    preset, data, tried = importing.detect(Settings(source=str(export)))
+    assert preset == crm and len(data.opportunities) > 0
+    assert len(tried) == 1, tried  # a big export is loaded once, not once per CRM
+
+
+def test_an_export_no_preset_names_is_read_by_trying_them_all(tmp_path):
+    (tmp_path / "opportunities.csv").write_text(
+        "opportunity_id,rep,created_at,amount,status,stage\n1,Ann,2024-01-02,5,open,Qualify\n",
+        encoding="utf-8")
+    preset, data, tried = importing.detect(Settings(source=str(tmp_path)))
+    assert preset is None and len(data.opportunities) == 1
+    assert len(tried) == 6  # five CRMs keep nothing, the canonical columns do
