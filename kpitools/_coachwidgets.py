@@ -13,7 +13,8 @@ from matplotlib.figure import Figure
 
 from kpitools import display
 from kpitools._repindex import RepIndex
-from kpitools._widgetbase import _GREY, _SLIDER, KPIWidget, _built, _figure, _rep, _rep_dropdown
+from kpitools._widgetbase import (_GREY, _SLIDER, KEEP, KPIWidget, _built, _figure, _rep,
+                                  _rep_dropdown)
 from kpitools.coaching import (headline, on_track, rep_plan, scorecard_frames,
                                starter_figures, team_frames, team_numbers, today)
 from kpitools.plan import plan
@@ -177,4 +178,4 @@ def dashboard(data, rep: str | None = None) -> KPIWidget:
         view.html(_GREY.format("<br>".join(map(html.escape, chosen.notes()))))
         return frames
 
-    return _built(KPIWidget(controls, render, title="Rep dashboard"))
+    return _built(KPIWidget(controls, render, title="Rep dashboard", keep=KEEP))

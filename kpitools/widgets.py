@@ -18,7 +18,7 @@ from kpitools import exercises
 from kpitools._coachwidgets import dashboard, planner
 from kpitools._repindex import RepIndex, rep_rows
 from kpitools._widgetbase import (  # noqa: F401  (ALL_REPS: kt.widgets.ALL_REPS)
-    ALL_REPS, EACH_REP, KPIWidget, _SLIDER, _built, _figure, _named, _rep, _rep_dropdown)
+    ALL_REPS, EACH_REP, KEEP, KPIWidget, _SLIDER, _built, _figure, _named, _rep, _rep_dropdown)
 from kpitools.activity import activity_ratios
 from kpitools.coaching import (  # noqa: F401  (plan_inputs: kt.widgets.plan_inputs)
     coverage_needed, plan_inputs, today)
@@ -69,7 +69,8 @@ def funnel_explorer(data) -> KPIWidget:
         view.table(frame)
         return frame
 
-    return _built(KPIWidget(controls, render, title="Funnel: where do the deals leak?"))
+    return _built(KPIWidget(controls, render, title="Funnel: where do the deals leak?",
+                            keep=KEEP))
 
 
 def win_rate_explorer(data) -> KPIWidget:
@@ -119,7 +120,7 @@ def win_rate_explorer(data) -> KPIWidget:
         view.table(frame)
         return frame
 
-    return _built(KPIWidget(controls, render, title="Win rate: won / (won + lost)"))
+    return _built(KPIWidget(controls, render, title="Win rate: won / (won + lost)", keep=KEEP))
 
 
 def activity_explorer(data) -> KPIWidget:
@@ -162,7 +163,7 @@ def activity_explorer(data) -> KPIWidget:
         view.table(frame)
         return frame
 
-    return _built(KPIWidget(controls, render, title="Activity ratios"))
+    return _built(KPIWidget(controls, render, title="Activity ratios", keep=KEEP))
 
 
 def quota_gap_explorer(data) -> KPIWidget:
@@ -205,7 +206,7 @@ def quota_gap_explorer(data) -> KPIWidget:
         view.table(rows)
         return rows
 
-    return _built(KPIWidget(controls, render,
+    return _built(KPIWidget(controls, render, keep=KEEP,
                             title=f"Pipeline vs closed-won vs quota (as of {now_day:%d %b %Y})"))
 
 

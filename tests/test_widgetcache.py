@@ -1,0 +1,155 @@
+"""Answers a widget keeps by control values, drawn ahead in an idle kernel, and figures drawn
+once into a PNG."""
+import asyncio
+import io
+
+import ipywidgets as widgets
+import pytest
+from matplotlib.figure import Figure
+
+import kpitools as kt
+from kpitools import _ahead
+from kpitools._widgetbase import KPIWidget, _built, png
+
+
+def counting_widget(keep, fail_on=None):
+    calls = []
+
+    def render(values, view):
+        calls.append((values["rep"], values["weeks"]))
+        if values["rep"] == fail_on:
+            raise ValueError("no data for " + values["rep"])
+        view.html(f"<b>{values['rep']} x{values['weeks']}</b>")
+        return f"{values['rep']}/{values['weeks']}"
+
+    controls = {"rep": widgets.Dropdown(options=["All", "Ann", "Bo", "Cy"]),
+                "weeks": widgets.IntSlider(value=4, min=1, max=8)}
+    return _built(KPIWidget(controls, render, keep=keep)), calls
+
+
+def shown(w):
+    return w.output.outputs[0]["data"]["text/html"]
+
+
+def test_a_changed_control_gives_its_own_answer_and_a_kept_one_is_not_drawn_again():
+    w, calls = counting_widget(keep=4)
+    w.controls["rep"].value = "Ann"
+    assert w.result == "Ann/4" and "Ann x4" in shown(w)
+    w.controls["weeks"].value = 5  # the other control changes the key too
+    assert w.result == "Ann/5" and "Ann x5" in shown(w)
+    w.controls["rep"].value = "All"
+    w.controls["weeks"].value = 4
+    assert w.result == "All/4" and "All x4" in shown(w)
+    assert calls == [("All", 4), ("Ann", 4), ("Ann", 5), ("All", 5)]  # All/4 was kept
+
+
+def test_without_keep_every_change_draws():
+    w, calls = counting_widget(keep=0)
+    w.controls["rep"].value = "Ann"
+    w.controls["rep"].value = "All"
+    assert calls == [("All", 4), ("Ann", 4), ("All", 4)]
+
+
+def test_the_kept_answers_are_bounded_and_the_least_recently_shown_goes_first():
+    w, calls = counting_widget(keep=2)
+    for rep in ("Ann", "All", "Bo"):  # All was shown again after Ann: Ann goes
+        w.controls["rep"].value = rep
+    assert len(w._kept) == 2
+    w.controls["rep"].value = "All"
+    assert calls[-1] == ("Bo", 4)  # All kept
+    w.controls["rep"].value = "Ann"
+    assert calls[-1] == ("Ann", 4) and w.result == "Ann/4"  # Ann drawn again
+    assert len(w._kept) == 2
+
+
+def test_errors_are_shown_but_not_kept():
+    w, calls = counting_widget(keep=4, fail_on="Bo")
+    w.controls["rep"].value = "Bo"
+    assert isinstance(w.error, ValueError) and "no data for Bo" in shown(w)
+    w.controls["rep"].value = "All"
+    assert w.error is None
+    w.controls["rep"].value = "Bo"
+    assert calls.count(("Bo", 4)) == 2
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return kt.load_sample()
+
+
+def test_an_explorer_coming_back_to_a_rep_shows_that_reps_numbers(sample):
+    w = kt.widgets.funnel_explorer(sample)
+    first, second = sorted(sample.opportunities["rep"].unique())[:2]
+    w.controls["rep"].value = first
+    kept = w.result
+    w.controls["rep"].value = second
+    other = w.result
+    w.controls["rep"].value = first
+    assert w.result is kept  # not drawn again
+    assert w.figures[0].axes[0].get_title().endswith(first)  # drawn again when asked for
+    assert not other.equals(kept)
+    fresh = kt.widgets.funnel_explorer(sample)
+    fresh.controls["rep"].value = first
+    assert w.result.equals(fresh.result)
+
+
+def test_png_draws_a_laid_out_figure_once_at_the_dpi_asked():
+    fig = Figure(figsize=(4, 2), layout="constrained")
+    text = fig.subplots().set_title("drawn")
+    draws = []
+    original = text.draw
+    text.draw = lambda renderer: (draws.append(1), original(renderer))
+    data = png(fig, dpi=50)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(data[16:20], "big") == 200  # width in pixels: 4 in at 50 dpi
+    assert len(draws) == 1
+    fig.savefig(io.BytesIO(), format="png")  # what png() avoids: two passes
+    assert len(draws) == 3
+
+
+def _running_loop():
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+@pytest.fixture
+def kernel(monkeypatch):
+    """As in an idle Jupyter kernel: a running loop, no cell run lately."""
+    monkeypatch.setattr(_ahead, "IDLE", 0.05)
+    monkeypatch.setattr(_ahead, "_kernel_loop", _running_loop)
+    monkeypatch.setattr(_ahead, "_cells", {"running": False, "last": 0.0, "watched": True})
+    monkeypatch.setattr(_ahead, "_planned", {"widget": None, "ahead": [], "handle": None})
+    return _ahead._cells
+
+
+def _built_in_a_loop(widgets_to_build=1, wait=0.5):
+    async def scenario():
+        built = [counting_widget(keep=4) for _ in range(widgets_to_build)]
+        await asyncio.sleep(wait)
+        return built
+    return asyncio.run(scenario())
+
+
+def test_an_idle_kernel_draws_the_answers_one_click_away(kernel):
+    [(w, calls)] = _built_in_a_loop()
+    assert calls == [("All", 4), ("Ann", 4), ("Bo", 4), ("Cy", 4)]  # the next options first
+    w.controls["rep"].value = "Bo"
+    assert calls[-1] == ("Cy", 4) and w.result == "Bo/4"  # shown without drawing
+
+
+def test_nothing_is_drawn_ahead_while_a_cell_runs(kernel):
+    kernel["running"] = True
+    [(w, calls)] = _built_in_a_loop()
+    assert calls == [("All", 4)]
+
+
+def test_nothing_is_drawn_ahead_outside_a_kernel():
+    [(w, calls)] = _built_in_a_loop()
+    assert calls == [("All", 4)]
+
+
+def test_only_the_widget_used_last_draws_ahead(kernel):
+    (first, first_calls), (second, second_calls) = _built_in_a_loop(2)
+    assert first_calls == [("All", 4)] and len(second_calls) == 4
