@@ -1,7 +1,7 @@
 """How fast the widgets answer a click, in headless Chromium: a table of milliseconds.
 
     python benchmarks/latency.py                       # this checkout
-    python benchmarks/latency.py --repo ../before --repo .    # two checkouts, same run
+    python benchmarks/latency.py --repo ../before --repo .    # two checkouts, alternately
 
 Every explorer of ``kpitools.widgets`` (and the dashboard) is put alone in a notebook and served
 by Voila on 127.0.0.1; Debian's Chromium (/usr/bin/chromium) opens it and changes each control
@@ -205,13 +205,16 @@ def main(argv=None) -> int:
         _notebooks(folder)
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                      args=["--no-sandbox", "--disable-gpu"])
-        for repo in repos:
-            server = Voila(folder, repo, warm=args.warm)
-            try:
-                for name in names:
-                    results[repo, name] = measure(browser, server, name, args.repeat)
+        servers = {}
+        try:
+            for repo in repos:
+                servers[repo] = Voila(folder, repo, warm=args.warm)
+            for name in names:  # the checkouts alternately: a change of machine load hits both
+                for repo in repos:
+                    results[repo, name] = measure(browser, servers[repo], name, args.repeat)
                     print(f"  measured {name} ({repo})", file=sys.stderr, flush=True)
-            finally:
+        finally:
+            for server in servers.values():
                 server.stop()
         browser.close()
 

@@ -1,8 +1,10 @@
 """Drawing a widget's next answers while the Jupyter kernel is idle, so a click on another rep
 shows an answer already drawn (private; used by ``KPIWidget``).
 
-What is drawn ahead: every other option of each dropdown and toggle, one click away from what
-is shown (the next options first), the other controls as they are. It runs on the kernel's own
+What is drawn ahead: every other option of the dropdown or toggle used last (of each, at
+first), one click away from what is shown (the next options first), the other controls as they
+are: a person clicking through reps finds each drawn, and a slider moved draws nothing ahead
+that would make the next move wait. It runs on the kernel's own
 event loop, one answer at a time, so a click waits for at most one drawing; only for the widget
 used last; and only once no cell has run for ``IDLE`` seconds, so running a notebook top to
 bottom (a test, "Run All") never waits for it. Outside a kernel (a script, a test) nothing is
@@ -13,7 +15,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-IDLE = 1.0  # seconds without a cell running before drawing ahead
+IDLE = 0.25  # seconds without a cell running before drawing ahead (cells of a Run All
+#              follow each other within milliseconds)
 _cells = {"running": False, "last": 0.0, "watched": False}
 _planned = {"widget": None, "ahead": [], "handle": None}
 

@@ -35,7 +35,8 @@ class KPIWidget(widgets.VBox):
     changes nothing else) keeps the last ``n`` answers by control values, so coming back to a
     choice shows its answer without drawing it again (the result shown is then the one kept;
     ``.figures`` draws its Figures again when asked for), and, in a Jupyter kernel, draws the
-    answers one click away while the kernel is idle (``kpitools._ahead``).
+    answers one click away on the control used last (at first, on any control: the rep first)
+    while the kernel is idle (``kpitools._ahead``).
     """
 
     def __init__(self, controls: dict, render, *, title: str = "", body=None, keep: int = 0):
@@ -43,7 +44,7 @@ class KPIWidget(widgets.VBox):
         self.controls, self.output = dict(controls), widgets.Output()
         self.result, self._figures, self.error, self._shown = None, [], None, {}
         self._render, self._paused = render, False
-        self._keep, self._kept = keep, OrderedDict()
+        self._keep, self._kept, self._used = keep, OrderedDict(), None
         head = [widgets.HTML(f"<h3>{html.escape(title)}</h3>")] if title else []
         body = body or widgets.HBox(list(self.controls.values()),
                                     layout=widgets.Layout(flex_flow="row wrap"))
@@ -67,6 +68,7 @@ class KPIWidget(widgets.VBox):
             self.refresh()
 
     def _changed(self, change) -> None:
+        self._used = change["owner"]
         if not self._paused:
             self.refresh()
 
@@ -81,8 +83,9 @@ class KPIWidget(widgets.VBox):
         """Recompute with the controls' current values and redraw the output."""
         self._shown = values = self.values()
         self.result, self.error, self._figures, self.output.outputs = self.keep_answer(values)
-        if self._keep:  # in a kernel, the answers one click away are drawn while it is idle
-            _ahead.plan(self, one_click_away(self.controls, values)[:self._keep - 1])
+        if self._keep:  # in a kernel, the next answers of the control used last are drawn
+            used = {n: c for n, c in self.controls.items() if c is self._used}  # while idle
+            _ahead.plan(self, one_click_away(used or self.controls, values)[:self._keep - 1])
 
     def keep_answer(self, values: dict) -> tuple:
         """(result, error, figures, output parts) for ``values``: the one kept (its figures

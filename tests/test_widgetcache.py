@@ -1,6 +1,7 @@
 """Answers a widget keeps by control values, drawn ahead in an idle kernel, and figures drawn
 once into a PNG."""
 import asyncio
+import concurrent.futures
 import io
 
 import ipywidgets as widgets
@@ -124,12 +125,18 @@ def kernel(monkeypatch):
     return _ahead._cells
 
 
+def _in_a_loop(scenario):
+    """Run ``scenario`` on a new event loop (in a thread: a test before may leave one running)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, scenario()).result()
+
+
 def _built_in_a_loop(widgets_to_build=1, wait=0.5):
     async def scenario():
         built = [counting_widget(keep=4) for _ in range(widgets_to_build)]
         await asyncio.sleep(wait)
         return built
-    return asyncio.run(scenario())
+    return _in_a_loop(scenario)
 
 
 def test_an_idle_kernel_draws_the_answers_one_click_away(kernel):
@@ -153,3 +160,14 @@ def test_nothing_is_drawn_ahead_outside_a_kernel():
 def test_only_the_widget_used_last_draws_ahead(kernel):
     (first, first_calls), (second, second_calls) = _built_in_a_loop(2)
     assert first_calls == [("All", 4)] and len(second_calls) == 4
+
+
+def test_after_a_change_only_that_controls_next_answers_are_drawn_ahead(kernel):
+    async def scenario():
+        w, calls = counting_widget(keep=4)
+        await asyncio.sleep(0.3)
+        calls.clear()
+        w.controls["weeks"].value = 5  # a slider: nothing one click away
+        await asyncio.sleep(0.3)
+        return calls
+    assert _in_a_loop(scenario) == [("All", 5)]
