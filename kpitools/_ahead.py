@@ -1,14 +1,15 @@
 """Drawing a widget's next answers while the Jupyter kernel is idle, so a click on another rep
 shows an answer already drawn (private; used by ``KPIWidget``).
 
-What is drawn ahead: every other option of the dropdown or toggle used last (of each, at
-first), one click away from what is shown (the next options first), the other controls as they
-are: a person clicking through reps finds each drawn, and a slider moved draws nothing ahead
-that would make the next move wait. It runs on the kernel's own
-event loop, one answer at a time, so a click waits for at most one drawing; only for the widget
-used last; and only once no cell has run for ``IDLE`` seconds, so running a notebook top to
-bottom (a test, "Run All") never waits for it. Outside a kernel (a script, a test) nothing is
-drawn ahead.
+What is drawn ahead: every other option of the dropdown or toggle used last, one click away
+from what is shown (the next options first), the other controls as they are: a person clicking
+through reps finds each drawn after the first, and a slider moved draws nothing ahead that
+would make the next move wait. Nothing is drawn ahead before a control is used: the browser
+showing the page talks to the kernel meanwhile, and would wait behind each drawing. It runs on
+the kernel's own event loop, one answer at a time, so a click waits for at most one drawing;
+only for the widget used last; and only once no cell has run for ``IDLE`` seconds, so running a
+notebook top to bottom (a test, "Run All") never waits for it. Outside a kernel (a script, a
+test) nothing is drawn ahead.
 """
 from __future__ import annotations
 

@@ -34,9 +34,9 @@ class KPIWidget(widgets.VBox):
     ``keep=n`` (for a ``render`` whose answer depends on the control values only and that
     changes nothing else) keeps the last ``n`` answers by control values, so coming back to a
     choice shows its answer without drawing it again (the result shown is then the one kept;
-    ``.figures`` draws its Figures again when asked for), and, in a Jupyter kernel, draws the
-    answers one click away on the control used last (at first, on any control: the rep first)
-    while the kernel is idle (``kpitools._ahead``).
+    ``.figures`` draws its Figures again when asked for), and, in a Jupyter kernel, once a
+    control has been used, draws the answers one click away on it while the kernel is idle
+    (``kpitools._ahead``; not before: the page's first render would wait for those drawings).
     """
 
     def __init__(self, controls: dict, render, *, title: str = "", body=None, keep: int = 0):
@@ -83,9 +83,9 @@ class KPIWidget(widgets.VBox):
         """Recompute with the controls' current values and redraw the output."""
         self._shown = values = self.values()
         self.result, self.error, self._figures, self.output.outputs = self.keep_answer(values)
-        if self._keep:  # in a kernel, the next answers of the control used last are drawn
-            used = {n: c for n, c in self.controls.items() if c is self._used}  # while idle
-            _ahead.plan(self, one_click_away(used or self.controls, values)[:self._keep - 1])
+        used = {n: c for n, c in self.controls.items() if c is self._used}
+        if self._keep and used:  # in a kernel, the next answers of the control used last are
+            _ahead.plan(self, one_click_away(used, values)[:self._keep - 1])  # drawn while idle
 
     def keep_answer(self, values: dict) -> tuple:
         """(result, error, figures, output parts) for ``values``: the one kept (its figures

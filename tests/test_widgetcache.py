@@ -131,43 +131,56 @@ def _in_a_loop(scenario):
         return pool.submit(asyncio.run, scenario()).result()
 
 
-def _built_in_a_loop(widgets_to_build=1, wait=0.5):
+def _used_in_a_loop(widgets_to_build=1, wait=0.5):
+    """Build widgets, wait, choose Ann in each, wait: (widget, calls) pairs."""
     async def scenario():
         built = [counting_widget(keep=4) for _ in range(widgets_to_build)]
+        await asyncio.sleep(wait)
+        for w, _ in built:
+            w.controls["rep"].value = "Ann"
         await asyncio.sleep(wait)
         return built
     return _in_a_loop(scenario)
 
 
-def test_an_idle_kernel_draws_the_answers_one_click_away(kernel):
-    [(w, calls)] = _built_in_a_loop()
+def test_an_idle_kernel_draws_the_answers_one_click_away_once_a_control_is_used(kernel):
+    [(w, calls)] = _used_in_a_loop()
     assert calls == [("All", 4), ("Ann", 4), ("Bo", 4), ("Cy", 4)]  # the next options first
     w.controls["rep"].value = "Bo"
     assert calls[-1] == ("Cy", 4) and w.result == "Bo/4"  # shown without drawing
 
 
+def test_nothing_is_drawn_ahead_before_a_control_is_used(kernel):
+    async def scenario():
+        w, calls = counting_widget(keep=4)
+        await asyncio.sleep(0.3)
+        return calls
+    assert _in_a_loop(scenario) == [("All", 4)]
+
+
 def test_nothing_is_drawn_ahead_while_a_cell_runs(kernel):
     kernel["running"] = True
-    [(w, calls)] = _built_in_a_loop()
-    assert calls == [("All", 4)]
+    [(w, calls)] = _used_in_a_loop()
+    assert calls == [("All", 4), ("Ann", 4)]
 
 
 def test_nothing_is_drawn_ahead_outside_a_kernel():
-    [(w, calls)] = _built_in_a_loop()
-    assert calls == [("All", 4)]
+    [(w, calls)] = _used_in_a_loop()
+    assert calls == [("All", 4), ("Ann", 4)]
 
 
 def test_only_the_widget_used_last_draws_ahead(kernel):
-    (first, first_calls), (second, second_calls) = _built_in_a_loop(2)
-    assert first_calls == [("All", 4)] and len(second_calls) == 4
+    (first, first_calls), (second, second_calls) = _used_in_a_loop(2)
+    assert first_calls == [("All", 4), ("Ann", 4)] and len(second_calls) == 4
 
 
 def test_after_a_change_only_that_controls_next_answers_are_drawn_ahead(kernel):
     async def scenario():
         w, calls = counting_widget(keep=4)
+        w.controls["rep"].value = "Ann"
         await asyncio.sleep(0.3)
         calls.clear()
         w.controls["weeks"].value = 5  # a slider: nothing one click away
         await asyncio.sleep(0.3)
         return calls
-    assert _in_a_loop(scenario) == [("All", 5)]
+    assert _in_a_loop(scenario) == [("Ann", 5)]
