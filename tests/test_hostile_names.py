@@ -53,3 +53,43 @@ def test_a_hostile_rep_name_is_shown_as_text(name, settings, tmp_path):
     shown = "".join(pages) + "".join(text for cell in result.cells for text in cell.texts)
     assert "&lt;img src=x onerror=alert(1)&gt;" in shown or HOSTILE in shown, \
         f"{name} never shows the rep's name"
+
+
+def _hostile(word: str) -> str:
+    return f"<img src=x onerror=alert('{word}')> {word} $x^^2$"
+
+
+@pytest.fixture(scope="module")
+def every_field(tmp_path_factory) -> Path:
+    """The practice team written as an export whose every text is hostile: reps, stages,
+    sources, regions, segments, products, loss reasons and channel details."""
+    import kpitools as kt
+
+    folder = tmp_path_factory.mktemp("every_field")
+    data = kt.load_sample()
+    names = {}
+    for table, frame in data.tables().items():
+        for column in ("rep", "stage", "source", "region", "segment", "product", "loss_reason",
+                       "channel_detail"):
+            if column in frame:
+                frame[column] = frame[column].map(
+                    lambda v: v if v in ("Closed Won", "Closed Lost") or not isinstance(v, str)
+                    else names.setdefault(v, _hostile(v)))
+        frame.to_csv(folder / f"{table}.csv", index=False)
+    stages = [names[stage] for stage in data.stages]
+    return Settings(source=str(folder), stages=stages, me=names["Sam Carter"],
+                    activity_log=str(folder / "log.sqlite")).save(folder / "settings.json")
+
+
+@pytest.mark.parametrize("name", ["02_activity_ratios", "03_stage_conversion",
+                                  "05_pipeline_and_quota_gap", "07_the_wider_catalogue",
+                                  "rep_dashboard"])
+def test_every_text_of_the_export_hostile(name, every_field, tmp_path):
+    notebook = ROOT / "notebooks" / f"{name}.ipynb"
+    result = run(notebook, {ENV_VAR: str(every_field), "KPITOOLS_HOME": str(tmp_path)},
+                 draw=True)
+    assert not result.errors(), "\n".join(result.errors())
+    pages = [html for cell in result.cells for html in cell.htmls]
+    pages += [widget_text(cell.value) for cell in result.cells]
+    assert not [page for page in pages if "<img src=x" in page], "markup from the CRM ran"
+    assert "&lt;img src=x onerror=alert(" in "".join(pages), f"{name} shows no CRM text"
