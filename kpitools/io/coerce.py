@@ -71,7 +71,8 @@ def coerce(table: str, frame: pd.DataFrame, dates: dict | None = None) -> Parsed
         out[column], failed[column] = result.values, result.bad
         notes += [f"{table}.{column}: {result.rule}."] if result.rule else []
         currency = result.extra.get("currency")
-        named = set(pd.Series(currency).dropna()) if currency is not None else set()
+        named = (set(pd.Series(currency).dropna().unique()) if currency is not None
+                 else set())  # the distinct names only: a set of 1M cells iterates in Python
         if column == "amount" and "currency" not in out and len(named) > 1:
             # Amounts in several currencies must never be added up: say which is which.
             out["currency"] = pd.Series(currency, dtype=object).astype(TEXT)
