@@ -215,6 +215,14 @@ def _statuses(data, rep, *statuses):
     return bool(_opportunities(data, rep)["status"].isin(statuses).any())
 
 
+def _filled(rows, column: str):
+    """A need's test: ``column`` of the rep's rows (``rows(data, rep)``) holds a value."""
+    def present(data, rep) -> bool:
+        frame = rows(data, rep)
+        return column in frame and bool(frame[column].notna().any())
+    return present
+
+
 NEEDS: tuple[Need, ...] = (
     Need("me", lambda data, rep: rep is None or any(
         equals(frame["rep"], rep).any() for frame in data.tables().values() if "rep" in frame),
@@ -254,31 +262,26 @@ NEEDS: tuple[Need, ...] = (
     Need("open_deals", lambda data, rep: _statuses(data, rep, "open"),
         "{whose} data holds no open deals, so there is no pipeline to measure: open deals "
         "appear when the export is made with open deals included (not only closed ones)."),
-    Need("meeting_leads", lambda data, rep: "lead_id" in data.activities and bool(
-        _first_meetings(data, rep)["lead_id"].notna().any()),
+    Need("meeting_leads", _filled(_first_meetings, "lead_id"),
         "{whose} first meetings carry no lead ID, so a first meeting cannot be traced back to "
         "its lead and the outreach before it (which channel or lead source booked it): "
         "export your activities with the lead or contact each one was for (notebook 08 shows "
         "where).",
         requires=("first_meetings",)),
-    Need("channel_detail", lambda data, rep: "channel_detail" in data.activities and bool(
-        _activities(data, rep)["channel_detail"].notna().any()),
+    Need("channel_detail", _filled(_activities, "channel_detail"),
         "{whose} activities carry no template or format (channel_detail), so templates cannot "
         "be compared: add the column that names the template, call result or meeting type to "
         "your activities export.",
         requires=("outreach",)),
-    Need("deal_leads", lambda data, rep: "lead_id" in data.opportunities and bool(
-        _opportunities(data, rep)["lead_id"].notna().any()),
+    Need("deal_leads", _filled(_opportunities, "lead_id"),
         "{whose} deals carry no lead ID, so leads cannot be followed to the deals they became "
         "(lead conversion): export your deals with the lead (or contact) each came from.",
         requires=("opportunities",)),
-    Need("deal_sources", lambda data, rep: "source" in data.opportunities and bool(
-        _opportunities(data, rep)["source"].notna().any()),
+    Need("deal_sources", _filled(_opportunities, "source"),
         "{whose} deals carry no lead source, so results by lead source cannot be shown: add "
         "the lead source column to your deals export.",
         requires=("opportunities",)),
-    Need("products", lambda data, rep: "product" in data.opportunities and bool(
-        _opportunities(data, rep)["product"].notna().any()),
+    Need("products", _filled(_opportunities, "product"),
         "{whose} deals carry no product, so revenue and deal size by product cannot be shown: "
         "add the product (or product line) column to your deals export.",
         requires=("opportunities",)),
