@@ -276,12 +276,16 @@ def _read_regular(source: Path | bytes, first: str, delimiter: str) -> pd.DataFr
             read_options=pacsv.ReadOptions(block_size=_BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
                                              newlines_in_values=_has_quote(source)),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.large_string()), strings_can_be_null=False,
-                quoted_strings_can_be_null=False))
+            convert_options=_as_text(header))
     except pa.ArrowInvalid:
         return None
     return _to_frame(table)
+
+
+def _as_text(header: list[str]) -> pacsv.ConvertOptions:
+    """Every column read as text, as written (an empty value is "", not missing)."""
+    return pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.large_string()),
+                                strings_can_be_null=False, quoted_strings_can_be_null=False)
 
 
 def _to_frame(table: pa.Table) -> pd.DataFrame:
@@ -320,9 +324,7 @@ def _read_ragged(text: str, delimiter: str) -> tuple[pd.DataFrame, list] | None:
             read_options=pacsv.ReadOptions(use_threads=False, block_size=_BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
                                              invalid_row_handler=put_aside),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.large_string()), strings_can_be_null=False,
-                quoted_strings_can_be_null=False))
+            convert_options=_as_text(header))
     except pa.ArrowInvalid:
         return None
     if any(number is None for number, _ in skipped):
