@@ -153,6 +153,24 @@ def test_parquet_typed_columns_become_canonical(tmp_path):
     assert reasons(data) == ["missing value"]
 
 
+def test_a_parquet_file_of_many_row_groups_loads_as_one_of_one_group(tmp_path):
+    leads = pd.DataFrame({"lead_id": [f"L{i}" for i in range(7)], "rep": ["Ann", " Bo"] * 3 + [
+        "N/A"], "created_at": pd.date_range("2024-01-01", periods=7), "source": "Web"})
+    for folder, groups in (("one", None), ("many", 2)):
+        (tmp_path / folder).mkdir()
+        leads.to_parquet(tmp_path / folder / "leads.parquet", row_group_size=groups)
+    one, many = (kt.load_crm(tmp_path / folder) for folder in ("one", "many"))
+    pd.testing.assert_frame_equal(many.leads, one.leads)
+    assert many.leads["rep"].tolist() == ["Ann", "Bo"] * 3
+    assert many.quality.excluded.equals(one.quality.excluded)
+
+
+def test_filled_means_something_other_than_blanks():
+    cells = ["a", " ", "", "\t\n", "\u00a0", "\u3000", " b ", "\u200b", None]
+    got = kt.io.files.filled(pd.Series(cells, dtype="str")).tolist()
+    assert got == [cell is not None and cell.strip() != "" for cell in cells]
+
+
 @pytest.mark.parametrize("suffix", ["csv", "parquet"])
 def test_a_missing_date_shows_as_an_empty_value_in_the_report(tmp_path, suffix):
     leads = pd.DataFrame({"lead_id": ["L1", "L2"], "rep": ["Ann", "Bo"],

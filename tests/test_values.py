@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from kpitools.io.values import PLACEHOLDERS, amounts, dates, decode, flags, ids, \
     plausible_window, text
+from kpitools.io.values._text import _FEW, _clean
 
 PROPERTY = settings(max_examples=100, deadline=None, derandomize=True, database=None)
 WINDOW = (pd.Timestamp("1990-01-01"), pd.Timestamp("2035-01-01"))
@@ -302,6 +303,26 @@ def test_placeholders_are_missing(raw):
 
 def test_na_is_north_america_not_a_placeholder():
     assert values(text(pd.Series(["NA", "EMEA"]))) == ["NA", "EMEA"]
+
+
+TEXT_PIECES = [" ", "  ", "\t", "\n", "\x7f", "\u00a0", "\u200b", "e\u0301", "\u00e9", "-", "N/A",
+               "null", "Ann", "Z", "7", ""]
+EVERY_PAIR = [a + b for a in TEXT_PIECES for b in TEXT_PIECES] + [
+    f"Ann{a}Ann" for a in TEXT_PIECES]
+
+
+@pytest.mark.parametrize("long_column", [False, True])
+def test_text_gives_what_cleaning_every_value_gives(long_column):
+    # The shortcuts (only the rows whose bytes could change; per distinct value in a long
+    # column that repeats) against the plain way: every value through the cleaner.
+    column = EVERY_PAIR * (_FEW // len(EVERY_PAIR) + 1) if long_column else EVERY_PAIR
+    every, tidied, blanked = _clean(pa.array(column, pa.large_string()))
+    parsed = text(pd.Series(column))
+    assert values(parsed) == every.to_pylist()
+    said = [part.split(" ")[:2] for part in parsed.rule.split("; ")] if parsed.rule else []
+    assert said == [[f"{n:,}", noun + "s" * (n > 1)]
+                    for n, noun in ((int(tidied.sum()), "value"), (int(blanked.sum()),
+                                                                   "placeholder")) if n]
 
 
 def test_ids_keep_their_zeros_and_whole_floats_lose_the_point():

@@ -84,13 +84,13 @@ def _flag_orphans(kept: dict, bad: dict, deleted: dict, problems: _Problems, not
             continue
         values = kept[table][column]
         if deleted.get(parent) is not None and table != "stage_history":
-            gone = kept[parent][parent_id][deleted[parent]].dropna().unique()
+            gone = kept[parent][parent_id][deleted[parent]]
             unlinked = is_in(values, gone) & ~bad[table]
             if unlinked.any():
                 kept[table][column] = values = values.where(~unlinked)
                 notes.append(f"{table}: {int(unlinked.sum())} rows refer to {parent} deleted in "
                              f"the CRM: kept, without the {column}.")
-        known = kept[parent][parent_id][~bad[parent]].dropna().unique()
+        known = kept[parent][parent_id][~bad[parent]]
         orphan = values.notna().to_numpy() & ~is_in(values, known) & ~bad[table]
         if orphan.any():
             problems.add(table, np.flatnonzero(orphan), column, values[orphan],

@@ -102,11 +102,11 @@ def is_in(values: pd.Series, known) -> np.ndarray:
 
     Examples
     --------
-    >>> is_in(pd.Series(["a", "b", None]), ("b", "c")).tolist()
+    >>> is_in(pd.Series(["a", "b", None]), ("b", "c", None)).tolist()
     [False, True, False]
     """
     text, value_set = _arrow(values), _arrow(known)
-    found = pc.is_in(text, value_set=value_set.cast(text.type))
+    found = pc.is_in(text, value_set=value_set.cast(text.type), skip_nulls=True)
     return found.fill_null(False).to_numpy(zero_copy_only=False)
 
 

@@ -70,12 +70,6 @@ class Bytes:
         raw = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
         return cls(raw, bounds[:-1], bounds[1:])
 
-    def row_has(self, byte_mask: np.ndarray) -> np.ndarray:
-        """Per row: does any of its bytes have ``byte_mask`` set?"""
-        rows = np.zeros(len(self.starts), bool)
-        rows[np.searchsorted(self.ends, np.flatnonzero(byte_mask), side="right")] = True
-        return rows
-
     def number(self, rows: np.ndarray, positions: list[int] | np.ndarray) -> np.ndarray:
         """The decimal number whose digits are at these byte positions of each of these rows
         (positions counted from each value's start), as int64."""

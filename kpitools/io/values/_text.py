@@ -46,24 +46,22 @@ def _placeholder_starts() -> np.ndarray:
 
 
 _PLACEHOLDER_STARTS = _placeholder_starts()
-_FEW = 10_000  # fewer rows to clean than this are cleaned one by one, not per distinct value
+_FEW = 10_000  # a longer column whose values repeat is cleaned per distinct value
 
 
 def _rows_to_clean(arrow: pa.Array) -> np.ndarray:
-    """Rows that :func:`_clean` could change, found from the bytes alone: a non-ASCII or
-    control byte, two spaces in a row, a space at either end, or a short value that starts
-    like a placeholder. A column of plain names or IDs has none and is not copied."""
+    """Rows that :func:`_clean` could change, found with Arrow's string kernels: a character
+    that is not printable ASCII (accents, Unicode spaces, tabs, line breaks), two spaces in a
+    row, a space at either end, or a short value that starts like a placeholder. A column of
+    plain names or IDs has none and is not copied."""
+    odd = pc.or_(pc.invert(pc.ascii_is_printable(arrow)), pc.match_substring(arrow, "  "))
+    odd = pc.or_(odd, pc.or_(pc.starts_with(arrow, " "), pc.ends_with(arrow, " ")))
+    rows = odd.fill_null(False).to_numpy(zero_copy_only=False)
     raw = Bytes.of(arrow)
-    data = raw.data
-    odd = (data >= 0x80) | (data < 0x20) | (data == 0x7F)
-    odd[:-1] |= (data[:-1] == 0x20) & (data[1:] == 0x20)
     length = raw.ends - raw.starts
-    filled = length > 0
-    first = np.full(len(length), 0x20, np.uint8)
-    last = first.copy()
-    first[filled], last[filled] = data[raw.starts[filled]], data[raw.ends[filled] - 1]
-    rows = raw.row_has(odd) | (filled & ((first == 0x20) | (last == 0x20)))
-    rows |= (length <= _LONGEST_PLACEHOLDER) & (~filled | _PLACEHOLDER_STARTS[first])
+    rows |= length == 0
+    short = np.flatnonzero((length > 0) & (length <= _LONGEST_PLACEHOLDER))
+    rows[short] |= _PLACEHOLDER_STARTS[raw.data[raw.starts[short]]]
     return rows & arrow.is_valid().to_numpy(zero_copy_only=False)
 
 
@@ -92,10 +90,7 @@ def _clean_arrow(values: pd.Series) -> tuple[pa.Array, int, int]:
         if len(whole) and (whole == np.floor(whole)).all():
             values = values.astype("Int64")
     arrow = arrow_text(values)
-    work = _rows_to_clean(arrow)
-    if not work.any():
-        return arrow, 0, 0
-    if work.sum() > _FEW and _repeats(arrow):
+    if len(arrow) > _FEW and _repeats(arrow):
         encoded = arrow.dictionary_encode()
         words, changed, blank = _clean(encoded.dictionary)
         if not (changed.any() or blank.any()):  # such as names with accents, all tidy
@@ -103,6 +98,9 @@ def _clean_arrow(values: pd.Series) -> tuple[pa.Array, int, int]:
         codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
         rows = np.bincount(codes[codes >= 0], minlength=len(words))
         return words.take(encoded.indices), int(rows[changed].sum()), int(rows[blank].sum())
+    work = _rows_to_clean(arrow)
+    if not work.any():
+        return arrow, 0, 0
     cleaned, changed, blank = _clean(arrow.filter(pa.array(work)))
     return (pc.replace_with_mask(arrow, pa.array(work), cleaned), int(changed.sum()),
             int(blank.sum()))
