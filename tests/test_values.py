@@ -305,20 +305,21 @@ def test_na_is_north_america_not_a_placeholder():
     assert values(text(pd.Series(["NA", "EMEA"]))) == ["NA", "EMEA"]
 
 
-TEXT_PIECES = [" ", "  ", "\t", "\n", "\x7f", "\u00a0", "\u200b", "e\u0301", "\u00e9", "-", "N/A",
-               "null", "Ann", "Z", "7", ""]
+TEXT_PIECES = [" ", "  ", "\t", "\n", "\x7f", "\u00a0", "\u200b", "e\u0301", "\u00e9", "\u00c9",
+               "-", "N/A", "null", "Ann", "Z", "7", ""]
 EVERY_PAIR = [a + b for a in TEXT_PIECES for b in TEXT_PIECES] + [
     f"Ann{a}Ann" for a in TEXT_PIECES]
 
 
+@pytest.mark.parametrize("lower", [False, True])
 @pytest.mark.parametrize("long_column", [False, True])
-def test_text_gives_what_cleaning_every_value_gives(long_column):
+def test_text_gives_what_cleaning_every_value_gives(long_column, lower):
     # The shortcuts (only the rows whose bytes could change; per distinct value in a long
     # column that repeats) against the plain way: every value through the cleaner.
     column = EVERY_PAIR * (_FEW // len(EVERY_PAIR) + 1) if long_column else EVERY_PAIR
     every, tidied, blanked = _clean(pa.array(column, pa.large_string()))
-    parsed = text(pd.Series(column))
-    assert values(parsed) == every.to_pylist()
+    parsed = text(chunked(column, len(column) // 2, 0), lower=lower)  # in blocks, as read
+    assert values(parsed) == [v.lower() if lower and v else v for v in every.to_pylist()]
     said = [part.split(" ")[:2] for part in parsed.rule.split("; ")] if parsed.rule else []
     assert said == [[f"{n:,}", noun + "s" * (n > 1)]
                     for n, noun in ((int(tidied.sum()), "value"), (int(blanked.sum()),

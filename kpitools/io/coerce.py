@@ -79,7 +79,7 @@ def coerce(table: str, frame: pd.DataFrame, dates: dict | None = None) -> Parsed
             notes.append(f"{table}: no currency column, but the amounts name {sorted(named)}: "
                          "currency read from them.")
     for column in (c for c in LABEL_COLUMNS.get(table, ()) if c in out):
-        out[column] = parse.text(out[column]).values.str.lower()
+        out[column] = parse.text(out[column], lower=True).values
     if "probability" in out:
         out["probability"] = pd.to_numeric(out["probability"], errors="coerce")
     return Parsed(out, failed, notes)

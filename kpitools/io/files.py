@@ -290,21 +290,14 @@ def _as_text(header: list[str]) -> pacsv.ConvertOptions:
 
 def _to_frame(table: pa.Table) -> pd.DataFrame:
     """An Arrow table as a pandas frame, text as pandas' "str" dtype without a copy of the
-    characters (several times faster than ``pd.read_parquet``'s own conversion). A text
-    column is made one contiguous array with 64-bit offsets (as that dtype and the value
-    parsers need), column by column: each column's pieces are freed before the next is
-    joined, so at most one column is held twice."""
-    schema, columns = table.schema, []
-    while table.num_columns:
-        column = table.column(0)
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            column = column.cast(pa.large_string())
-            column = pa.chunked_array([column.combine_chunks()], pa.large_string())
-        table = table.remove_column(0)
-        columns.append(column)
-    fields = [f.with_type(c.type) for f, c in zip(schema, columns)]
-    return pa.table(columns, schema=pa.schema(fields, schema.metadata)).to_pandas(
-        types_mapper=lambda arrow_type: TEXT if pa.types.is_large_string(arrow_type) else None)
+    characters (several times faster than ``pd.read_parquet``'s own conversion), in the
+    blocks Arrow read it in: joining them would copy every text column once more."""
+    for i, kind in enumerate(table.schema):
+        if pa.types.is_string(kind.type):
+            table = table.set_column(i, kind.with_type(pa.large_string()),
+                                     table.column(i).cast(pa.large_string()))
+    return table.to_pandas(types_mapper=lambda arrow_type: TEXT if (
+        pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)) else None)
 
 
 def _read_ragged(text: str, delimiter: str) -> tuple[pd.DataFrame, list] | None:
@@ -410,5 +403,5 @@ def _finish(label, path, frame, dropped, notes=None, sheet=None) -> RawFile:
                          f"{str(frame.iat[int(np.flatnonzero(footer & ~blank)[0]), 0])!r}) "
                          "are not data.")
     rows = np.flatnonzero(~remove)
-    kept = frame.iloc[rows].reset_index(drop=True) if n else frame
+    kept = frame.iloc[rows].reset_index(drop=True) if remove.any() else frame
     return RawFile(label, path, kept, rows, sorted(dropped), notes, sheet)

@@ -34,20 +34,50 @@ class Parsed:
     extra: dict = field(default_factory=dict)
 
 
+def arrow_chunks(values: pd.Series) -> pa.ChunkedArray:
+    """A column as Arrow (large) strings in the pieces it is stored in; no copy for pandas'
+    "str" dtype (a file read in blocks is not joined).
+
+    Examples
+    --------
+    >>> arrow_chunks(pd.Series(["a", None, 3], dtype=object)).to_pylist()
+    ['a', None, '3']
+    """
+    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
+        values = values.astype(TEXT)
+    arrow = pa.array(values.array)
+    if not isinstance(arrow, pa.ChunkedArray):
+        arrow = pa.chunked_array([arrow])
+    return arrow if arrow.type == pa.large_string() else arrow.cast(pa.large_string())
+
+
 def arrow_text(values: pd.Series) -> pa.Array:
-    """A column as one Arrow (large) string array; no copy for pandas' "str" dtype.
+    """A column as one Arrow (large) string array, joined if stored in pieces.
 
     Examples
     --------
     >>> arrow_text(pd.Series(["a", None, 3], dtype=object)).to_pylist()
     ['a', None, '3']
     """
-    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
-        values = values.astype(TEXT)
-    arrow = pa.array(values.array)
-    if isinstance(arrow, pa.ChunkedArray):
-        arrow = arrow.combine_chunks() if arrow.num_chunks != 1 else arrow.chunk(0)
-    return arrow if arrow.type == pa.large_string() else arrow.cast(pa.large_string())
+    arrow = arrow_chunks(values)
+    return arrow.chunk(0) if arrow.num_chunks == 1 else arrow.combine_chunks()
+
+
+def dictionary(arrow: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array | pa.ChunkedArray]:
+    """Each distinct value once, and each row's number among them (missing: null).
+
+    Examples
+    --------
+    >>> words, codes = dictionary(pa.chunked_array([["b", "a"], ["b", None]]))
+    >>> words.to_pylist(), codes.to_pylist()
+    (['b', 'a'], [0, 1, 0, None])
+    """
+    encoded = arrow.dictionary_encode()
+    if isinstance(encoded, pa.Array):
+        return encoded.dictionary, encoded.indices
+    words = (encoded.chunk(0).dictionary if encoded.num_chunks  # the chunks share it
+             else pa.array([], encoded.type.value_type))
+    return words, pa.chunked_array([c.indices for c in encoded.chunks], pa.int32())
 
 
 def text_series(arrow: pa.Array, index: pd.Index) -> pd.Series:

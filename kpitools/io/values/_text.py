@@ -6,7 +6,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpitools.io.values._common import Bytes, Parsed, arrow_text, counted, sentence, text_series
+from kpitools.io.values._common import Bytes, Parsed, arrow_chunks, counted, dictionary, \
+    sentence, text_series
 
 # Cells that mean "nothing here", in any case. "NA" is not one: it is North America in a
 # region column, and a rep called "NA" is visible where a lost region would not be.
@@ -49,7 +50,7 @@ _PLACEHOLDER_STARTS = _placeholder_starts()
 _FEW = 10_000  # a longer column whose values repeat is cleaned per distinct value
 
 
-def _rows_to_clean(arrow: pa.Array) -> np.ndarray:
+def _rows_to_clean(arrow: pa.ChunkedArray) -> np.ndarray:
     """Rows that :func:`_clean` could change, found with Arrow's string kernels: a character
     that is not printable ASCII (accents, Unicode spaces, tabs, line breaks), two spaces in a
     row, a space at either end, or a short value that starts like a placeholder. A column of
@@ -57,12 +58,18 @@ def _rows_to_clean(arrow: pa.Array) -> np.ndarray:
     odd = pc.or_(pc.invert(pc.ascii_is_printable(arrow)), pc.match_substring(arrow, "  "))
     odd = pc.or_(odd, pc.or_(pc.starts_with(arrow, " "), pc.ends_with(arrow, " ")))
     rows = odd.fill_null(False).to_numpy(zero_copy_only=False)
+    rows |= np.concatenate([np.zeros(0, bool), *map(_like_a_placeholder, arrow.chunks)])
+    return rows & arrow.is_valid().to_numpy(zero_copy_only=False)
+
+
+def _like_a_placeholder(arrow: pa.Array) -> np.ndarray:
+    """Per row: empty, or short and starting with a placeholder's first letter."""
     raw = Bytes.of(arrow)
     length = raw.ends - raw.starts
-    rows |= length == 0
+    rows = length == 0
     short = np.flatnonzero((length > 0) & (length <= _LONGEST_PLACEHOLDER))
-    rows[short] |= _PLACEHOLDER_STARTS[raw.data[raw.starts[short]]]
-    return rows & arrow.is_valid().to_numpy(zero_copy_only=False)
+    rows[short] = _PLACEHOLDER_STARTS[raw.data[raw.starts[short]]]
+    return rows
 
 
 def _clean(arrow: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
@@ -81,35 +88,37 @@ def _repeats(arrow: pa.Array) -> bool:
     return pc.count_distinct(head).as_py() * 5 < len(head)
 
 
-def _clean_arrow(values: pd.Series) -> tuple[pa.Array, int, int]:
-    """The column tidied with placeholders missing, how many values were tidied, and how
-    many placeholders were made missing. A column whose values repeat is cleaned once per
-    distinct value."""
+def _clean_arrow(values: pd.Series, lower: bool = False) -> tuple[pa.ChunkedArray, int, int]:
+    """The column tidied with placeholders missing (and in lower case, with ``lower``), how
+    many values were tidied, and how many placeholders were made missing. A column whose
+    values repeat is cleaned once per distinct value, and not copied if nothing changes."""
     if pd.api.types.is_float_dtype(values):  # IDs or codes a spreadsheet stored as 12.0
         whole = values.dropna()
         if len(whole) and (whole == np.floor(whole)).all():
             values = values.astype("Int64")
-    arrow = arrow_text(values)
+    arrow = arrow_chunks(values)
     if len(arrow) > _FEW and _repeats(arrow):
-        encoded = arrow.dictionary_encode()
-        words, changed, blank = _clean(encoded.dictionary)
-        if not (changed.any() or blank.any()):  # such as names with accents, all tidy
+        words, codes = dictionary(arrow)
+        tidy, changed, blank = _clean(words)
+        tidy = pc.utf8_lower(tidy) if lower else tidy
+        if not (changed.any() or blank.any() or not tidy.equals(words)):
             return arrow, 0, 0
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-        rows = np.bincount(codes[codes >= 0], minlength=len(words))
-        return words.take(encoded.indices), int(rows[changed].sum()), int(rows[blank].sum())
-    work = _rows_to_clean(arrow)
-    if not work.any():
-        return arrow, 0, 0
-    cleaned, changed, blank = _clean(arrow.filter(pa.array(work)))
-    return (pc.replace_with_mask(arrow, pa.array(work), cleaned), int(changed.sum()),
-            int(blank.sum()))
+        counts = codes.fill_null(-1).to_numpy(zero_copy_only=False)
+        rows = np.bincount(counts[counts >= 0], minlength=len(words))
+        return tidy.take(codes), int(rows[changed].sum()), int(rows[blank].sum())
+    work, tidied, blanked = _rows_to_clean(arrow), 0, 0
+    if work.any():
+        cleaned, changed, blank = _clean(arrow.filter(pa.array(work)))
+        arrow = pc.replace_with_mask(arrow, pa.array(work), cleaned.combine_chunks())
+        tidied, blanked = int(changed.sum()), int(blank.sum())
+    return (pc.utf8_lower(arrow) if lower else arrow), tidied, blanked
 
 
-def text(values: pd.Series) -> Parsed:
+def text(values: pd.Series, *, lower: bool = False) -> Parsed:
     """Names and labels written one way: composed accents (NFC), no invisible characters,
     every run of spaces, no-break spaces, tabs or line breaks one space, nothing at either
-    end; placeholders such as "N/A", "null" or "-" missing. Nothing is bad.
+    end; placeholders such as "N/A", "null" or "-" missing; with ``lower``, in lower case
+    too (labels such as an activity's kind). Nothing is bad.
 
     Examples
     --------
@@ -119,8 +128,10 @@ def text(values: pd.Series) -> Parsed:
     >>> print(parsed.rule)
     2 values tidied (spaces, invisible characters, accents); 1 placeholder such as N/A read
     as missing
+    >>> text(pd.Series([" Call", "EMAIL"]), lower=True).values.tolist()
+    ['call', 'email']
     """
-    arrow, tidied, blanked = _clean_arrow(values)
+    arrow, tidied, blanked = _clean_arrow(values, lower)
     rule = sentence(counted(tidied, "value", " tidied (spaces, invisible characters, accents)"),
                     counted(blanked, "placeholder", " such as N/A read as missing"))
     return Parsed(text_series(arrow, values.index), np.zeros(len(values), bool), rule)
@@ -159,15 +170,16 @@ def ids(values: pd.Series, *, salesforce: bool = False) -> Parsed:
     return Parsed(text_series(arrow, values.index), np.zeros(len(values), bool), rule, extra)
 
 
-def _short_salesforce_ids(arrow: pa.Array) -> tuple[pa.Array, int, int, np.ndarray]:
+def _short_salesforce_ids(arrow: pa.ChunkedArray) -> tuple[pa.Array, int, int, np.ndarray]:
     """(IDs with valid 18-character forms cut to 15, how many were cut, how many of those had
     their case restored, which 18-character values have no valid checksum)."""
     bad = np.zeros(len(arrow), bool)
-    raw = Bytes.of(arrow)
-    long = (raw.ends - raw.starts == SALESFORCE_ID_LENGTH) & pc.fill_null(
-        pc.ascii_is_alnum(arrow), False).to_numpy(zero_copy_only=False)
+    long = pc.and_(pc.equal(pc.binary_length(arrow), SALESFORCE_ID_LENGTH),
+                   pc.ascii_is_alnum(arrow)).fill_null(False).to_numpy(zero_copy_only=False)
     if not long.any():
         return arrow, 0, 0, bad
+    arrow = arrow.combine_chunks()
+    raw = Bytes.of(arrow)
     rows = np.flatnonzero(long)
     chars = raw.data[raw.starts[rows][:, None] + np.arange(SALESFORCE_ID_LENGTH)]
     upper = (chars >= ord("A")) & (chars <= ord("Z"))
@@ -219,13 +231,13 @@ def flags(values: pd.Series) -> Parsed:
     if pd.api.types.is_numeric_dtype(values):
         bad = (values.notna() & ~values.isin([0, 1])).to_numpy()
         return Parsed(values.where(~bad).astype("boolean"), bad)
-    encoded = arrow_text(values).dictionary_encode()  # a flag column has few distinct words
-    words, _, _ = _clean(encoded.dictionary)
+    words, indices = dictionary(arrow_chunks(values))  # a flag column has few distinct words
+    words, _, _ = _clean(words)
     position = pc.fill_null(pc.index_in(pc.utf8_lower(words), value_set=_FLAG_WORDS), -1
                            ).to_numpy(zero_copy_only=False).astype(np.int64)
     meaning = np.where(position < 0, -1, (position < len(TRUE)).astype(np.int64))
     meaning[~words.is_valid().to_numpy(zero_copy_only=False)] = -2  # blank: missing
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    codes = indices.fill_null(-1).to_numpy(zero_copy_only=False)
     per_row = np.append(meaning, -2)[codes]  # code -1 (a missing cell): the -2 at the end
     result = pd.array(np.where(per_row == 1, True, False), dtype="boolean")
     result[per_row < 0] = pd.NA
