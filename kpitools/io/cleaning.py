@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kpitools.io.coerce import as_text, coerce, is_in
+from kpitools._groups import is_in_each
+from kpitools.io.coerce import as_text, coerce
 from kpitools.io.report import EXCLUDED_COLUMNS, QualityReport
 from kpitools.io.rules import FOREIGN_KEYS, RULES, Check
 from kpitools.schema import (DEFAULT_STAGES, REQUIRED, TABLES, TERMINAL_STAGES, TEXT_COLUMNS,
@@ -78,24 +79,37 @@ def _apply(check: Check, raw: pd.DataFrame, excluded: _Problems, flagged: _Probl
 
 def _flag_orphans(kept: dict, bad: dict, deleted: dict, problems: _Problems, notes) -> None:
     """Exclude rows whose foreign key names no kept parent row. A row whose parent the CRM
-    marks deleted is kept without the link (a call about a deleted deal still happened)."""
-    for table, column, parent, parent_id in FOREIGN_KEYS:
-        if column not in kept[table] or len(kept[parent]) == 0:
+    marks deleted is kept without the link (a call about a deleted deal still happened).
+    A parent's IDs are hashed once for all the columns that refer to it."""
+    for parent, parent_id in dict.fromkeys((p, key) for _, _, p, key in FOREIGN_KEYS):
+        children = [(table, column) for table, column, p, _ in FOREIGN_KEYS
+                    if p == parent and column in kept[table]]
+        if not children or len(kept[parent]) == 0:
             continue
-        values = kept[table][column]
-        if deleted.get(parent) is not None and table != "stage_history":
-            gone = kept[parent][parent_id][deleted[parent]]
-            unlinked = is_in(values, gone) & ~bad[table]
-            if unlinked.any():
-                kept[table][column] = values = values.where(~unlinked)
-                notes.append(f"{table}: {int(unlinked.sum())} rows refer to {parent} deleted in "
-                             f"the CRM: kept, without the {column}.")
-        known = kept[parent][parent_id][~bad[parent]]
-        orphan = values.notna().to_numpy() & ~is_in(values, known) & ~bad[table]
-        if orphan.any():
-            problems.add(table, np.flatnonzero(orphan), column, values[orphan],
-                         "orphan foreign key")
-            bad[table] = bad[table] | orphan
+        ids = kept[parent][parent_id]
+        if deleted.get(parent) is not None:
+            _unlink_deleted(kept, bad, [c for c in children if c[0] != "stage_history"],
+                            parent, ids[deleted[parent]], notes)
+        found = is_in_each([kept[t][c] for t, c in children], ids[~bad[parent]].dropna())
+        for (table, column), present in zip(children, found):
+            values = kept[table][column]
+            orphan = values.notna().to_numpy() & ~present & ~bad[table]
+            if orphan.any():
+                problems.add(table, np.flatnonzero(orphan), column, values[orphan],
+                             "orphan foreign key")
+                bad[table] = bad[table] | orphan
+
+
+def _unlink_deleted(kept: dict, bad: dict, children: list, parent: str, gone: pd.Series,
+                    notes) -> None:
+    """Rows that refer to a parent deleted in the CRM keep everything but that link."""
+    for (table, column), linked in zip(children, is_in_each(
+            [kept[t][c] for t, c in children], gone.dropna())):
+        unlinked = linked & kept[table][column].notna().to_numpy() & ~bad[table]
+        if unlinked.any():
+            kept[table][column] = kept[table][column].where(~unlinked)
+            notes.append(f"{table}: {int(unlinked.sum())} rows refer to {parent} deleted in "
+                         f"the CRM: kept, without the {column}.")
 
 
 def _as_frames(data) -> dict[str, pd.DataFrame]:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kpitools.io import values as parse
+from kpitools.io.files import filled
 from kpitools.io.labels import StageLabels, map_values, text
 from kpitools.io.report import Log
 from kpitools.schema import OPTIONAL, REQUIRED, TERMINAL_STAGES, UNASSIGNED
@@ -268,7 +269,7 @@ def _fill_missing(ctx, headers) -> None:
         ctx.log.note(f"{label}: no owner column, so every row's rep is {UNASSIGNED!r}; add the "
                      "owner field to the export to see each rep's numbers.")
     elif "rep" in ctx.out:
-        blank = ctx.out["rep"].astype("string").str.strip().eq("").fillna(True).to_numpy(bool)
+        blank = ~filled(ctx.out["rep"])
         if blank.any():  # the CRM counts a record without owner: so do we
             ctx.out["rep"] = ctx.out["rep"].where(~blank, UNASSIGNED)
             ctx.log.note(f"{label}: {int(blank.sum())} rows without an owner are kept as rep "

@@ -336,9 +336,11 @@ def _today(data: CRMData, given, paths, log) -> pd.Timestamp:
     best = None
     for table, column in candidates:
         values = data.tables()[table][column]
-        values = values[values <= limit]
-        if len(values) and (best is None or values.max() > best[0]):
-            best = (values.max(), table, column)
+        latest = values.max()
+        if latest > limit:  # the plain maximum is the answer unless it lies in the future
+            latest = values[values <= limit].max()
+        if pd.notna(latest) and (best is None or latest > best[0]):
+            best = (latest, table, column)
     if best is None:
         today = pd.Timestamp.now().normalize()
         log.guess(f"today is {today.date()}, the computer's date: the export has no record "

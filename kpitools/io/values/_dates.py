@@ -40,7 +40,11 @@ def _numbers_as_dates(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray, str 
 
 def _typed_stamps(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Datetimes (naive, or with a zone: converted to UTC) as microseconds since 1970."""
-    stamps = pd.to_datetime(values, utc=True).dt.tz_localize(None).astype(DATES)
+    if pd.api.types.is_datetime64_any_dtype(values):  # tz_convert(None): to UTC, zone dropped
+        stamps = values.dt.tz_convert(None) if values.dt.tz is not None else values
+    else:
+        stamps = pd.to_datetime(values, utc=True).dt.tz_localize(None)
+    stamps = stamps.astype(DATES)
     return stamps.to_numpy().view(np.int64), stamps.notna().to_numpy()
 
 
