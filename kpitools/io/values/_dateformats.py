@@ -203,7 +203,7 @@ class TextDates:
         return stamp, ok & ~zero, zero
 
 
-def fast_iso(arrow: pa.Array) -> pa.Array | None:
+def fast_iso(arrow: pa.ChunkedArray) -> pa.ChunkedArray | None:
     """Plain ISO dates and times without a zone ("2024-03-01", "2024-03-01 08:03:00"), blanks
     missing, read by Arrow's own strict cast; None when any value is something else. Arrow
     reads every value before it gives up, slowly where they fail, so the first 1,000 values

@@ -6,7 +6,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpitools.io.values._common import Parsed, arrow_text, counted, sentence
+from kpitools.io.values._common import Parsed, arrow_chunks, counted, sentence
 from kpitools.io.values._dateformats import TextDates, fast_iso
 
 DATES = "datetime64[us]"
@@ -69,10 +69,10 @@ class _Column:
             return
         if values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) != "string":
             values = self._typed_cells(values)
-        arrow = arrow_text(values)
+        arrow = arrow_chunks(values)  # joined only for the byte-level reading of other formats
         fast = fast_iso(arrow)
         if fast is None:
-            self.text = TextDates(arrow)
+            self.text = TextDates(arrow.combine_chunks())
             return
         ok = fast.is_valid().to_numpy(zero_copy_only=False)  # the rest was blank
         self.stamp[ok] = fast.cast(pa.int64()).to_numpy(zero_copy_only=False)[ok]

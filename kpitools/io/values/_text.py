@@ -50,23 +50,25 @@ _PLACEHOLDER_STARTS = _placeholder_starts()
 _FEW = 10_000  # a longer column whose values repeat is cleaned per distinct value
 
 
-def _rows_to_clean(arrow: pa.ChunkedArray) -> np.ndarray:
+def _rows_to_clean(arrow: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """Rows that :func:`_clean` could change, found with Arrow's string kernels: a character
     that is not printable ASCII (accents, Unicode spaces, tabs, line breaks), two spaces in a
-    row, a space at either end, or a short value that starts like a placeholder. A column of
-    plain names or IDs has none and is not copied."""
+    row, a space at either end, or a short value that starts like a placeholder; and apart
+    from those, the empty values (missing, with nothing to tidy). A column of plain names or
+    IDs has none and is not copied."""
     odd = pc.or_(pc.invert(pc.ascii_is_printable(arrow)), pc.match_substring(arrow, "  "))
     odd = pc.or_(odd, pc.or_(pc.starts_with(arrow, " "), pc.ends_with(arrow, " ")))
     rows = odd.fill_null(False).to_numpy(zero_copy_only=False)
     rows |= np.concatenate([np.zeros(0, bool), *map(_like_a_placeholder, arrow.chunks)])
-    return rows & arrow.is_valid().to_numpy(zero_copy_only=False)
+    empty = pc.equal(pc.binary_length(arrow), 0).fill_null(False).to_numpy(zero_copy_only=False)
+    return rows & ~empty & arrow.is_valid().to_numpy(zero_copy_only=False), empty
 
 
 def _like_a_placeholder(arrow: pa.Array) -> np.ndarray:
-    """Per row: empty, or short and starting with a placeholder's first letter."""
+    """Per row: short and starting with a placeholder's first letter."""
     raw = Bytes.of(arrow)
     length = raw.ends - raw.starts
-    rows = length == 0
+    rows = np.zeros(len(arrow), bool)
     short = np.flatnonzero((length > 0) & (length <= _LONGEST_PLACEHOLDER))
     rows[short] = _PLACEHOLDER_STARTS[raw.data[raw.starts[short]]]
     return rows
@@ -106,11 +108,16 @@ def _clean_arrow(values: pd.Series, lower: bool = False) -> tuple[pa.ChunkedArra
         counts = codes.fill_null(-1).to_numpy(zero_copy_only=False)
         rows = np.bincount(counts[counts >= 0], minlength=len(words))
         return tidy.take(codes), int(rows[changed].sum()), int(rows[blank].sum())
-    work, tidied, blanked = _rows_to_clean(arrow), 0, 0
-    if work.any():
-        cleaned, changed, blank = _clean(arrow.filter(pa.array(work)))
-        arrow = pc.replace_with_mask(arrow, pa.array(work), cleaned.combine_chunks())
-        tidied, blanked = int(changed.sum()), int(blank.sum())
+    odd, empty = _rows_to_clean(arrow)
+    work, tidied, blanked = odd | empty, 0, int(empty.sum())
+    if work.any():  # one copy of the column: odd rows cleaned, empty ones missing
+        replacement = pa.nulls(int(work.sum()), arrow.type)
+        if odd.any():
+            cleaned, changed, blank = _clean(arrow.filter(pa.array(odd)))
+            replacement = pc.replace_with_mask(replacement, pa.array(odd[work]),
+                                               cleaned.combine_chunks())
+            tidied, blanked = int(changed.sum()), blanked + int(blank.sum())
+        arrow = pc.replace_with_mask(arrow, pa.array(work), replacement)
     return (pc.utf8_lower(arrow) if lower else arrow), tidied, blanked
 
 
