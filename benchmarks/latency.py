@@ -173,6 +173,7 @@ def measure(browser, server: Voila, name: str, repeat: int) -> dict:
     root = page.locator(".jp-OutputArea-output").filter(
         has=page.locator(".widget-output")).first
     latencies: dict[str, list[float]] = {}
+    first_change = None
     for label, action in list(_changes(page, root, repeat)):
         root.evaluate(_ARM_JS)
         action()
@@ -181,8 +182,9 @@ def measure(browser, server: Voila, name: str, repeat: int) -> dict:
         except Exception:  # the change showed nothing new (e.g. the same numbers): skip it
             continue
         latencies.setdefault(label, []).append(page.evaluate("window.__lat.ms"))
+        first_change = first_change or latencies[label][0]
     context.close()
-    return {"first": first, "changes": latencies}
+    return {"first": first, "first change": first_change, "changes": latencies}
 
 
 def main(argv=None) -> int:
@@ -224,7 +226,9 @@ def main(argv=None) -> int:
     head = f"{'widget':22} {'control':12}" + "".join(f" {r.name[:24]:>24}" for r in repos)
     print(head + "\n" + "-" * len(head))
     for name in names:
-        rows = {"first render": [f"{results[r, name]['first']:.2f} s" for r in repos]}
+        rows = {"first render": [f"{results[r, name]['first']:.2f} s" for r in repos],
+                "1st change": [f"{results[r, name]['first change'] or float('nan'):.0f}"
+                               for r in repos]}
         labels = dict.fromkeys(l for r in repos for l in results[r, name]["changes"])
         for label in labels:
             cells = []

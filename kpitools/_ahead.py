@@ -3,23 +3,33 @@ shows an answer already drawn (private; used by ``KPIWidget``).
 
 What is drawn ahead: every other option of the dropdown or toggle used last, one click away
 from what is shown (the next options first), the other controls as they are: a person clicking
-through reps finds each drawn after the first, and a slider moved draws nothing ahead that
-would make the next move wait. Nothing is drawn ahead before a control is used: the browser
-showing the page talks to the kernel meanwhile, and would wait behind each drawing. It runs on
-the kernel's own event loop, one answer at a time, so a click waits for at most one drawing;
-only for the widget used last; and only once no cell has run for ``IDLE`` seconds, so running a
-notebook top to bottom (a test, "Run All") never waits for it. Outside a kernel (a script, a
-test) nothing is drawn ahead.
+through reps finds each drawn, and a slider moved draws nothing ahead that would make the next
+move wait. Before any control is used, only a widget built with ``eager=True`` (the dashboard)
+has its first control's answers drawn ahead, and only once the kernel has had nothing to do for
+``FIRST_IDLE`` seconds: the browser showing the page talks to the kernel after the notebook has
+run, and its first render must not wait.
+
+It runs on the kernel's own event loop, for the widget planned last, in small steps (an
+answer's computation, then each axes drawn: ``KPIWidget.draw_ahead``), going back to the loop
+between steps: a click waits for one step at most, and a click on the answer being drawn
+finishes it instead of starting again. It steps only once no cell has run and no message has
+come for ``IDLE`` seconds, so running a notebook top to bottom (a test, "Run All") never waits
+for it. Outside a kernel (a script, a test) nothing is drawn ahead.
 """
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 
-IDLE = 0.25  # seconds without a cell running before drawing ahead (cells of a Run All
+from kpitools._drawing import finish
+
+IDLE = 0.25  # seconds without a cell or a message before drawing ahead (cells of a Run All
 #              follow each other within milliseconds)
+FIRST_IDLE = 1.0  # the same, before any control is used (a page loading asks for its widgets)
 _cells = {"running": False, "last": 0.0, "watched": False}
-_planned = {"widget": None, "ahead": [], "handle": None}
+_planned = {"widget": None, "ahead": [], "handle": None, "work": None, "key": None,
+            "idle": IDLE}
 
 
 def one_click_away(controls: dict, values: dict) -> list[dict]:
@@ -42,6 +52,11 @@ def one_click_away(controls: dict, values: dict) -> list[dict]:
     return found
 
 
+def key(values: dict) -> tuple:
+    """The key an answer for control ``values`` is kept by."""
+    return tuple(map(repr, values.values()))  # repr: 1 and 1.0 and True stay apart
+
+
 def _kernel_loop():
     """The running event loop of a Jupyter kernel, or None."""
     try:
@@ -55,32 +70,63 @@ def _kernel_loop():
         loop = asyncio.get_running_loop()
     except RuntimeError:
         return None
-    if not _cells["watched"]:  # note when cells run (once per kernel)
+    if not _cells["watched"]:  # note when cells run and messages come (once per kernel)
         _cells["watched"] = True
         shell.events.register("pre_run_cell", lambda *_: _cells.update(running=True))
         shell.events.register("post_run_cell", lambda *_: _cells.update(
             running=False, last=time.monotonic()))
+        handlers = getattr(shell.kernel, "shell_handlers", {})
+        for name, handler in list(handlers.items()):
+            handlers[name] = _noted(handler)
     return loop
 
 
-def plan(widget, ahead: list[dict]) -> None:
-    """Draw ``ahead`` (most likely first) for ``widget`` when the kernel is idle; replaces the
-    plan of any widget. ``widget.keep_answer(values)`` draws and keeps one answer."""
+def _noted(handler):
+    """``handler`` noting when a message came (a page asking for its widgets, a click)."""
+    @functools.wraps(handler)
+    def noted(*args, **kwargs):
+        _cells["last"] = time.monotonic()
+        return handler(*args, **kwargs)
+    return noted
+
+
+def plan(widget, ahead: list[dict], *, first: bool = False) -> None:
+    """Draw ``ahead`` (most likely first) for ``widget`` when the kernel is idle (``first``:
+    before any control is used, after ``FIRST_IDLE``); replaces the plan of any widget (an
+    answer half drawn for this widget is finished first)."""
     loop = _kernel_loop()
     if loop is None:
         return
-    _planned.update(widget=widget, ahead=list(ahead))
+    if _planned["work"] is not None and _planned["widget"] is not widget:
+        _planned["work"].close()
+        _planned.update(work=None, key=None)
+    _planned.update(widget=widget, ahead=list(ahead), idle=FIRST_IDLE if first else IDLE)
     if _planned["handle"] is None:
-        _planned["handle"] = loop.call_later(IDLE, _step, loop)
+        _planned["handle"] = loop.call_later(_planned["idle"], _step, loop)
+
+
+def taken(widget, key: tuple):
+    """The answer for ``key`` if ``widget``'s is being drawn ahead (finished now), else None."""
+    if _planned["work"] is None or _planned["widget"] is not widget or _planned["key"] != key:
+        return None
+    work = _planned["work"]
+    _planned.update(work=None, key=None)
+    return finish(work)
 
 
 def _step(loop) -> None:
     _planned["handle"] = None
-    idle = time.monotonic() - _cells["last"]
-    if _cells["running"] or idle < IDLE:  # a notebook is being run: wait
-        _planned["handle"] = loop.call_later(IDLE - min(idle, IDLE) + 0.05, _step, loop)
+    wait, idle = _planned["idle"], time.monotonic() - _cells["last"]
+    if _cells["running"] or idle < wait:  # a notebook is being run, a page is talking: wait
+        _planned["handle"] = loop.call_later(wait - min(idle, wait) + 0.05, _step, loop)
         return
-    if _planned["ahead"]:
-        _planned["widget"].keep_answer(_planned["ahead"].pop(0))
-    if _planned["ahead"]:  # back to the loop (a click may be waiting), then the next one
-        _planned["handle"] = loop.call_later(0.02, _step, loop)
+    if _planned["work"] is None and _planned["ahead"]:
+        values = _planned["ahead"].pop(0)
+        _planned.update(work=_planned["widget"].draw_ahead(values), key=key(values))
+    if _planned["work"] is not None:
+        try:
+            next(_planned["work"])
+        except StopIteration:
+            _planned.update(work=None, key=None)
+    if _planned["work"] is not None or _planned["ahead"]:  # back to the loop (a click may
+        _planned["handle"] = loop.call_later(0.005, _step, loop)  # be waiting), then on

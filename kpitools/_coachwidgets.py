@@ -159,13 +159,16 @@ def dashboard(data, rep: str | None = None) -> KPIWidget:
     def team():  # the same for every rep: computed once, at the first render
         return team_frames(data, now), team_numbers(data.opportunities, data.activities)
 
-    def render(values, view):
+    def render(values, view):  # in steps: a drawing ahead pauses between them
         rep = _rep(values["rep"])
         frames = scorecard_frames(data, rep, as_of=now, reps=reps, team=team()[0])
+        yield
         chosen = rep_plan(data, rep, as_of=now, reps=reps, team=team()[1])
         frames["plan"] = chosen.table()
         frames["on_track"] = on_track(data, rep, as_of=now, plan=chosen, reps=reps)
+        yield
         frames["starter"] = starter_figures(data, rep, values["role"], as_of=now, reps=reps)
+        yield
         view.html(f"<h3>{html.escape(chosen.headline())}</h3>")
         view.html(display.table(frames["on_track"], row_kind="unit",
                                 caption=f"On track? {now:%B} so far, as of {now:%d %b}"
@@ -173,9 +176,10 @@ def dashboard(data, rep: str | None = None) -> KPIWidget:
         view.html(display.table(frames["starter"], caption="What to watch first").to_html())
         view.figure(plot_scorecard(frames, fig=Figure(), title=f"{values['rep']} — as of "
                                                                f"{now:%d %b %Y}"))
+        yield
         if frames["plan"]["total"].iloc[0] > 0:  # no target, no plan chart
             view.figure(plot_plan(frames["plan"], ax=_figure(8, 3.5)[1]).figure)
         view.html(_GREY.format("<br>".join(map(html.escape, chosen.notes()))))
         return frames
 
-    return _built(KPIWidget(controls, render, title="Rep dashboard", keep=KEEP))
+    return _built(KPIWidget(controls, render, title="Rep dashboard", keep=KEEP, eager=True))

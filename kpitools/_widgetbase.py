@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import base64
 import html
-import io
+import inspect
 import warnings
 from collections import OrderedDict
 from contextlib import contextmanager
 
 import ipywidgets as widgets
 import pandas as pd
-from matplotlib.backend_bases import FigureCanvasBase
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from kpitools import _ahead, display
 from kpitools._ahead import one_click_away
+from kpitools._drawing import finish, png_steps
 
 ALL_REPS = "All reps"
 EACH_REP = "Each rep (compare)"
@@ -31,20 +30,26 @@ KEEP = 12  # answers an explorer keeps: each rep's, one click away (a dashboard'
 class KPIWidget(widgets.VBox):
     """Controls, an output area and the last result; ``refresh()`` recomputes and redraws.
 
+    ``render(values, view)`` shows the answer for the control values on ``view`` and returns the
+    result, or is a generator function (pausing between pieces of work, returning the result),
+    so that drawing an answer ahead can go back to the kernel between them.
+
     ``keep=n`` (for a ``render`` whose answer depends on the control values only and that
     changes nothing else) keeps the last ``n`` answers by control values, so coming back to a
     choice shows its answer without drawing it again (the result shown is then the one kept;
     ``.figures`` draws its Figures again when asked for), and, in a Jupyter kernel, once a
     control has been used, draws the answers one click away on it while the kernel is idle
-    (``kpitools._ahead``; not before: the page's first render would wait for those drawings).
+    (``kpitools._ahead``); ``eager=True``: the first control's answers are drawn ahead before
+    any is used too, once the kernel has been idle longer (a page's first render never waits).
     """
 
-    def __init__(self, controls: dict, render, *, title: str = "", body=None, keep: int = 0):
+    def __init__(self, controls: dict, render, *, title: str = "", body=None, keep: int = 0,
+                 eager: bool = False):
         super().__init__()
         self.controls, self.output = dict(controls), widgets.Output()
         self.result, self._figures, self.error, self._shown = None, [], None, {}
         self._render, self._paused = render, False
-        self._keep, self._kept, self._used = keep, OrderedDict(), None
+        self._keep, self._kept, self._used, self._eager = keep, OrderedDict(), None, eager
         head = [widgets.HTML(f"<h3>{html.escape(title)}</h3>")] if title else []
         body = body or widgets.HBox(list(self.controls.values()),
                                     layout=widgets.Layout(flex_flow="row wrap"))
@@ -84,28 +89,55 @@ class KPIWidget(widgets.VBox):
         self._shown = values = self.values()
         self.result, self.error, self._figures, self.output.outputs = self.keep_answer(values)
         used = {n: c for n, c in self.controls.items() if c is self._used}
+        first = self._eager and not used  # none used yet: the first control's (eager only)
+        used = dict(list(self.controls.items())[:1]) if first else used
         if self._keep and used:  # in a kernel, the next answers of the control used last are
-            _ahead.plan(self, one_click_away(used, values)[:self._keep - 1])  # drawn while idle
+            _ahead.plan(self, one_click_away(used, values)[:self._keep - 1],  # drawn while
+                        first=first)  # idle
 
     def keep_answer(self, values: dict) -> tuple:
         """(result, error, figures, output parts) for ``values``: the one kept (its figures
         None), or a new one, kept if the widget keeps answers (without its Figures, ~80% of
         its memory; errors are computed again, never kept)."""
-        key = tuple(map(repr, values.values()))  # repr: 1 and 1.0 and True stay apart
-        answer = self._kept.pop(key, None) or self._answer(values)
+        key = _ahead.key(values)
+        answer = self._kept.pop(key, None) or _ahead.taken(self, key) or self._answer(values)
+        self._keep_it(key, answer)
+        return answer
+
+    def _keep_it(self, key: tuple, answer: tuple) -> None:
         if self._keep and answer[1] is None:
+            self._kept.pop(key, None)  # (the last shown goes last)
             self._kept[key] = (*answer[:2], None, answer[3])
             while len(self._kept) > self._keep:
                 self._kept.popitem(last=False)  # the least recently shown goes
+
+    def draw_ahead(self, values: dict):
+        """Steps (a generator) that draw the answer for ``values`` and keep it, unless kept;
+        returns the answer (None when it was kept already)."""
+        key = _ahead.key(values)
+        if key in self._kept:
+            return None
+        answer = yield from self._steps(values)
+        if key not in self._kept:  # (a click may have drawn it meanwhile)
+            self._keep_it(key, answer)
         return answer
 
     def _answer(self, values: dict) -> tuple:
         """(result, error, figures, output parts) for ``values``."""
-        view = _View()
+        return finish(self._steps(values))
+
+    def _steps(self, values: dict):
+        """Compute and draw the answer for ``values`` in steps (a generator: the render's steps
+        if it is a generator, then each artist of each figure drawn); returns the answer."""
+        view, caught = _View(), []
         try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
+            with _noting(caught):
                 result = self._render(values, view)
+            if inspect.isgenerator(result):
+                result = yield from _stepped(result, caught)
+            for data, fig in view.pending:
+                data["image/png"] = base64.b64encode((yield from _stepped(png_steps(fig), caught))
+                                                     ).decode()
             for message in dict.fromkeys(str(w.message) for w in caught):
                 view.html(_GREY.format("Note: " + html.escape(message)))
             return result, None, view.figures, tuple(view.parts)
@@ -116,11 +148,35 @@ class KPIWidget(widgets.VBox):
             return None, exc, view.figures, tuple(view.parts)
 
 
+def _stepped(steps, caught: list):
+    """Take the steps of the generator ``steps`` one at a time (yielding before each), noting
+    their warnings in ``caught``; its return value."""
+    while True:
+        yield
+        with _noting(caught):
+            try:
+                next(steps)
+            except StopIteration as done:
+                return done.value
+
+
+@contextmanager
+def _noting(caught: list):
+    """Record the warnings of a step into ``caught`` (shown under the answer)."""
+    with warnings.catch_warnings(record=True) as noted:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            caught += noted
+
+
 class _View:
-    """Collects what a refresh shows as Jupyter display messages (no kernel needed)."""
+    """Collects what a refresh shows as Jupyter display messages (no kernel needed); its
+    figures are drawn once the render is done (``pending``)."""
 
     def __init__(self):
-        self.parts, self.figures = [], []
+        self.parts, self.figures, self.pending = [], [], []
 
     def _add(self, data: dict) -> None:
         self.parts.append({"output_type": "display_data", "data": data, "metadata": {}})
@@ -132,25 +188,10 @@ class _View:
         self.html(display.table(frame).to_html())  # as the notebooks show tables
 
     def figure(self, fig: Figure) -> None:
+        data = {"image/png": "", "text/plain": "<Figure>"}  # the PNG once drawn
+        self.pending.append((data, fig))
         self.figures.append(fig)
-        self._add({"image/png": base64.b64encode(png(fig)).decode(), "text/plain": "<Figure>"})
-
-
-def png(fig: Figure, dpi: float = 90) -> bytes:
-    """``fig`` as PNG bytes, laid out and drawn once (``savefig`` draws a laid-out figure
-    twice: ~20% of a widget's answer).
-
-    Examples
-    --------
-    >>> fig = Figure(layout="constrained")
-    >>> png(fig)[:4]
-    b'\\x89PNG'
-    """
-    fig.set_dpi(dpi)
-    buffer = io.BytesIO()
-    FigureCanvasAgg(fig).print_png(buffer, pil_kwargs={"compress_level": 1})
-    FigureCanvasBase(fig)  # lets go of the pixels (a figure kept in a cache stays small)
-    return buffer.getvalue()
+        self._add(data)
 
 
 def _figure(width: float = 8, height: float = 4.5):

@@ -10,7 +10,8 @@ from matplotlib.figure import Figure
 
 import kpitools as kt
 from kpitools import _ahead
-from kpitools._widgetbase import KPIWidget, _built, png
+from kpitools._drawing import png
+from kpitools._widgetbase import KPIWidget, _built
 
 
 def counting_widget(keep, fail_on=None):
@@ -119,9 +120,11 @@ def _running_loop():
 def kernel(monkeypatch):
     """As in an idle Jupyter kernel: a running loop, no cell run lately."""
     monkeypatch.setattr(_ahead, "IDLE", 0.05)
+    monkeypatch.setattr(_ahead, "FIRST_IDLE", 0.2)
     monkeypatch.setattr(_ahead, "_kernel_loop", _running_loop)
     monkeypatch.setattr(_ahead, "_cells", {"running": False, "last": 0.0, "watched": True})
-    monkeypatch.setattr(_ahead, "_planned", {"widget": None, "ahead": [], "handle": None})
+    monkeypatch.setattr(_ahead, "_planned", {"widget": None, "ahead": [], "handle": None,
+                                             "work": None, "key": None, "idle": 0.05})
     return _ahead._cells
 
 
@@ -184,3 +187,68 @@ def test_after_a_change_only_that_controls_next_answers_are_drawn_ahead(kernel):
         await asyncio.sleep(0.3)
         return calls
     assert _in_a_loop(scenario) == [("Ann", 5)]
+
+
+def stepping_widget(keep=4, eager=False):
+    """A widget whose render works in two steps and draws a figure: (widget, log)."""
+    log = []
+
+    def render(values, view):
+        log.append(("computed", values["rep"]))
+        yield
+        fig = Figure(figsize=(3, 2))
+        fig.subplots(1, 2)
+        view.figure(fig)
+        return values["rep"]
+
+    controls = {"rep": widgets.Dropdown(options=["All", "Ann", "Bo", "Cy"])}
+    return _built(KPIWidget(controls, render, keep=keep, eager=eager)), log
+
+
+def test_a_render_in_steps_answers_a_click_at_once_and_is_drawn_ahead_step_by_step():
+    w, log = stepping_widget()
+    w.controls["rep"].value = "Ann"
+    assert w.result == "Ann" and kinds_of(w) == [["image/png", "text/plain"]]
+    steps = w.draw_ahead({"rep": "Bo"})
+    count = sum(1 for _ in steps)  # computed, figure made, laid out, two axes drawn
+    assert count >= 4 and log[-1] == ("computed", "Bo")
+    w.controls["rep"].value = "Bo"
+    assert w.result == "Bo" and log.count(("computed", "Bo")) == 1  # kept: not drawn again
+    assert w.output.outputs[0]["data"]["image/png"]  # the PNG drawn ahead
+
+
+def kinds_of(w):
+    return [sorted(o["data"]) for o in w.output.outputs]
+
+
+def test_a_click_on_the_answer_being_drawn_ahead_finishes_it(kernel):
+    async def scenario():
+        w, log = stepping_widget()
+        w.controls["rep"].value = "Ann"  # plans Bo, Cy, All
+        while _ahead._planned["key"] != ("'Bo'",):
+            await asyncio.sleep(0.01)
+        w.controls["rep"].value = "Bo"  # half drawn: finished, not started again
+        return w, log
+    w, log = _in_a_loop(scenario)
+    assert log.count(("computed", "Bo")) == 1 and w.result == "Bo"
+    assert w.output.outputs[0]["data"]["image/png"]
+
+
+def test_an_eager_widget_draws_its_first_controls_answers_ahead_once_the_page_is_quiet(kernel):
+    async def scenario():
+        w, log = stepping_widget(eager=True)
+        for _ in range(4):  # a page asking for its widgets: nothing drawn meanwhile
+            await asyncio.sleep(0.1)
+            kernel["last"] = _ahead.time.monotonic()
+        talking = list(log)
+        await asyncio.sleep(0.8)
+        return talking, log
+    talking, log = _in_a_loop(scenario)
+    assert talking == [("computed", "All")]
+    assert log == [("computed", rep) for rep in ("All", "Ann", "Bo", "Cy")]
+
+
+def test_a_message_to_the_kernel_is_noted_as_activity(kernel):
+    kernel["last"] = 0.0
+    handler = _ahead._noted(lambda stream, idents, msg: msg["n"] * 2)
+    assert handler(None, [], {"n": 21}) == 42 and kernel["last"] > 0

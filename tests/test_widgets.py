@@ -216,6 +216,17 @@ def test_dashboard_shows_the_plan_pacing_starter_set_and_scorecard(sample):
     assert "Call connect rate" in shown_html(board)
 
 
+def test_the_dashboard_drawn_ahead_in_small_steps_shows_what_a_click_on_the_rep_shows(sample):
+    board = kw.dashboard(sample)
+    steps = sum(1 for _ in board.draw_ahead({**board.values(), "rep": "Sofia Rossi"}))
+    assert steps >= 10  # computing, making and drawing each panel: a step each
+    board.controls["rep"].value = "Sofia Rossi"  # the answer drawn ahead
+    assert board.figures and board._figures is not None  # Figures drawn again when asked
+    fresh = kw.dashboard(sample, rep="Sofia Rossi")
+    assert board.output.outputs == fresh.output.outputs  # the same HTML and PNG bytes
+    assert_frame_equal(board.result["plan"], fresh.result["plan"])
+
+
 def test_widgets_work_on_a_small_dataset_without_today(small):
     for build in (kw.funnel_explorer, kw.win_rate_explorer, kw.activity_explorer):
         widget = build(small)
