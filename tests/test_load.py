@@ -290,3 +290,41 @@ def test_progress_bar_only_for_big_loads_unless_asked(capsys):
     read = set(re.findall(r"reading ([\w.]+)", bar))
     done, total = re.findall(r"(\d+)/(\d+)", bar)[-1]
     assert done == total == str(len(read) + len(mapped) + 1)  # read, mapped, then the checks
+
+
+# --- the allocator a load runs with (kpitools/io/_pool.py) --------------------------------
+def tables_and_report(data):
+    return [*data.tables().values(), data.quality.excluded, data.quality.flagged]
+
+
+@pytest.mark.parametrize("folder", ["canonical", "salesforce", "real/salesforce_dataloader"])
+def test_a_load_gives_the_same_with_arrows_default_allocator(folder, monkeypatch):
+    path = FIXTURES / folder
+    preset = None if folder == "canonical" else "salesforce"
+    fast = kt.load_crm(path, preset=preset)
+    monkeypatch.setattr("kpitools.io._pool.load_pool", lambda: None)  # the plain way
+    plain = kt.load_crm(path, preset=preset)
+    for mine, theirs in zip(tables_and_report(fast), tables_and_report(plain)):
+        pd.testing.assert_frame_equal(mine, theirs)
+    assert fast.quality.notes == plain.quality.notes
+
+
+def test_a_load_allocates_from_jemalloc_and_gives_the_default_back(monkeypatch):
+    pa = pytest.importorskip("pyarrow")
+    try:
+        pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        pytest.skip("this pyarrow is built without jemalloc: loads use its default allocator")
+    seen, read = [], kt.io.files.read
+    monkeypatch.setattr(kt.io.files, "read", lambda path: (
+        seen.append(pa.default_memory_pool().backend_name), read(path))[1])
+    before = pa.default_memory_pool().backend_name
+    kt.load_crm(FIXTURES / "canonical")
+    assert set(seen) == {"jemalloc"} and pa.default_memory_pool().backend_name == before
+    with pytest.raises(FileNotFoundError):
+        kt.load_crm(FIXTURES / "no such folder")
+    assert pa.default_memory_pool().backend_name == before
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")  # the user's choice stands
+    seen.clear()
+    kt.load_crm(FIXTURES / "canonical")
+    assert set(seen) == {before}

@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 
 from kpitools.io import classify, files, joins
 from kpitools.io import values as parse
+from kpitools.io._pool import allocating_for_a_load
 from kpitools.io.engine import build, concat, headers_of
 from kpitools.io.labels import StageLabels, label_key
 from kpitools.io.mapping import all_columns, check_headers, did_you_mean, split_mapping
@@ -97,7 +98,8 @@ def load_crm(source: str | Path | list | None = None, preset: str | None = None,
     if options["source"] is None:
         raise SchemaError("load_crm: no source given: pass a folder or files, or settings "
                           "that name one.")
-    return _load(options, progress)
+    with allocating_for_a_load():
+        return _load(options, progress)
 
 
 def _with_settings(settings, **given) -> dict:
