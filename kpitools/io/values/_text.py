@@ -84,7 +84,7 @@ def _clean(arrow: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
             changed & ~blank, blank)
 
 
-def _repeats(arrow: pa.Array) -> bool:
+def _repeats(arrow: pa.ChunkedArray) -> bool:
     """Do the column's values repeat (judged on its first 10,000)?"""
     head = arrow.slice(0, 10_000)
     return pc.count_distinct(head).as_py() * 5 < len(head)
@@ -103,7 +103,7 @@ def _clean_arrow(values: pd.Series, lower: bool = False) -> tuple[pa.ChunkedArra
         words, codes = dictionary(arrow)
         tidy, changed, blank = _clean(words)
         tidy = pc.utf8_lower(tidy) if lower else tidy
-        if not (changed.any() or blank.any() or not tidy.equals(words)):
+        if tidy.equals(words):  # such as names with accents, all tidy
             return arrow, 0, 0
         counts = codes.fill_null(-1).to_numpy(zero_copy_only=False)
         rows = np.bincount(counts[counts >= 0], minlength=len(words))
