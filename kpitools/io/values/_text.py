@@ -185,28 +185,16 @@ def _short_salesforce_ids(arrow: pa.ChunkedArray) -> tuple[pa.Array, int, int, n
                    pc.ascii_is_alnum(arrow)).fill_null(False).to_numpy(zero_copy_only=False)
     if not long.any():
         return arrow, 0, 0, bad
-    arrow = arrow.combine_chunks()
-    raw = Bytes.of(arrow)
     rows = np.flatnonzero(long)
-    chars = raw.data[raw.starts[rows][:, None] + np.arange(SALESFORCE_ID_LENGTH)]
-    upper = (chars >= ord("A")) & (chars <= ord("Z"))
-    lower = (chars >= ord("a")) & (chars <= ord("z"))
-    bits = 1 << np.arange(5)
-    checksum = np.stack([_CHECKSUM[upper[:, 5 * i:5 * i + 5] @ bits] for i in range(3)], 1)
-    suffix = np.where(lower[:, 15:], chars[:, 15:] - 32, chars[:, 15:])
+    picked = Bytes.of(arrow.filter(pa.array(long)).combine_chunks())  # 18 bytes each, in a row
+    chars = picked.data[picked.starts[0]:picked.ends[-1]].reshape(-1, SALESFORCE_ID_LENGTH)
+    upper = (chars[:, :15] >= ord("A")) & (chars[:, :15] <= ord("Z"))
+    # The checksum: each 5 characters give a character of the alphabet, 1 bit per upper case.
+    checksum = _CHECKSUM[np.packbits(upper.reshape(-1, 3, 5), axis=2, bitorder="little")[..., 0]]
     exact = (checksum == chars[:, 15:]).all(1)
-    # The case the suffix asks for: each of its characters is 5 bits, one per letter.
-    asked = _CHECKSUM_VALUE[suffix]
-    known = asked >= 0
-    wants_upper = ((asked[:, :, None] >> np.arange(5)) & 1).astype(bool).reshape(-1, 15)
-    letters = upper[:, :15] | lower[:, :15]
-    # Only a head whose letters are all of one case has lost its case (a spreadsheet's or a
-    # database's upper-casing); a mixed-case head that disagrees with its checksum is not one.
-    one_case = ~(upper[:, :15].any(1) & lower[:, :15].any(1))
-    restorable = ~exact & one_case & known.all(1) & ~(wants_upper & ~letters).any(1)
-    head = chars[:, :15]
-    recased = np.where(letters & wants_upper, head & 0xDF, np.where(letters, head | 0x20, head))
-    head = np.where(restorable[:, None], recased, head)
+    head, restorable = chars[:, :15].copy(), np.zeros(len(rows), bool)
+    odd = np.flatnonzero(~exact)
+    restorable[odd], head[odd] = _case_restored(chars[odd])
     keep = exact | restorable
     bad[rows[~keep]] = True
     short = np.ascontiguousarray(head[keep])
@@ -217,6 +205,28 @@ def _short_salesforce_ids(arrow: pa.ChunkedArray) -> tuple[pa.Array, int, int, n
     mask[rows[keep]] = True
     return (pc.replace_with_mask(arrow, pa.array(mask), cut), int(keep.sum()),
             int(restorable.sum()), bad)
+
+
+def _case_restored(chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For 18-character IDs (one row of bytes each) whose suffix disagrees with their head:
+    which lost their letter case on the way, and their heads in the case the suffix asks for.
+    Only a head whose letters are all of one case can have lost it (a spreadsheet's or a
+    database's upper-casing); a mixed-case head that disagrees with its checksum has not."""
+    head = chars[:, :15].copy()
+    upper = (head >= ord("A")) & (head <= ord("Z"))
+    lower = (head >= ord("a")) & (head <= ord("z"))
+    restorable = ~(upper.any(1) & lower.any(1))
+    one_case = np.flatnonzero(restorable)
+    suffix, head_of, letters = chars[one_case, 15:], head[one_case], (upper | lower)[one_case]
+    # The case the suffix asks for: each of its characters is 5 bits, one per letter.
+    asked = _CHECKSUM_VALUE[np.where((suffix >= ord("a")) & (suffix <= ord("z")), suffix - 32,
+                                     suffix)]
+    wants_upper = ((asked[:, :, None] >> np.arange(5)) & 1).astype(bool).reshape(-1, 15)
+    restorable[one_case] = (asked >= 0).all(1) & ~(wants_upper & ~letters).any(1)
+    recased = np.where(letters & wants_upper, head_of & 0xDF,
+                       np.where(letters, head_of | 0x20, head_of))
+    head[one_case] = np.where(restorable[one_case, None], recased, head_of)
+    return restorable, head
 
 
 def flags(values: pd.Series) -> Parsed:
