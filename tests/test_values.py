@@ -326,6 +326,13 @@ def test_text_gives_what_cleaning_every_value_gives(long_column, lower):
                                                                    "placeholder")) if n]
 
 
+@pytest.mark.parametrize("rows", [4, _FEW + 2])
+def test_tidy_labels_are_still_lower_cased(rows):
+    labels = pd.Series(["Call", "email"] * (rows // 2))
+    assert set(text(labels, lower=True).values) == {"call", "email"}
+    assert text(labels).values.equals(labels.astype("str"))
+
+
 def test_ids_keep_their_zeros_and_whole_floats_lose_the_point():
     assert values(ids(pd.Series(["004211", " 7 "]))) == ["004211", "7"]
     assert values(ids(pd.Series([12.0, np.nan]))) == ["12", None]

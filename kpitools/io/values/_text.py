@@ -56,9 +56,12 @@ def _rows_to_clean(arrow: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     row, a space at either end, or a short value that starts like a placeholder; and apart
     from those, the empty values (missing, with nothing to tidy). A column of plain names or
     IDs has none and is not copied."""
-    odd = pc.or_(pc.invert(pc.ascii_is_printable(arrow)), pc.match_substring(arrow, "  "))
-    odd = pc.or_(odd, pc.or_(pc.starts_with(arrow, " "), pc.ends_with(arrow, " ")))
-    rows = odd.fill_null(False).to_numpy(zero_copy_only=False)
+    rows = pc.invert(pc.ascii_is_printable(arrow)).fill_null(False).to_numpy(
+        zero_copy_only=False)
+    if any((Bytes.of(chunk).data == 0x20).any() for chunk in arrow.chunks):  # IDs have none
+        spaced = pc.or_(pc.match_substring(arrow, "  "),
+                        pc.or_(pc.starts_with(arrow, " "), pc.ends_with(arrow, " ")))
+        rows |= spaced.fill_null(False).to_numpy(zero_copy_only=False)
     rows |= np.concatenate([np.zeros(0, bool), *map(_like_a_placeholder, arrow.chunks)])
     empty = pc.equal(pc.binary_length(arrow), 0).fill_null(False).to_numpy(zero_copy_only=False)
     return rows & ~empty & arrow.is_valid().to_numpy(zero_copy_only=False), empty
@@ -100,11 +103,13 @@ def _clean_arrow(values: pd.Series, lower: bool = False) -> tuple[pa.ChunkedArra
             values = values.astype("Int64")
     arrow = arrow_chunks(values)
     if len(arrow) > _FEW and _repeats(arrow):
+        distinct = pc.unique(arrow)  # most often all tidy: then no row needs numbering
+        tidy = _clean(distinct)[0]
+        if (pc.utf8_lower(tidy) if lower else tidy).equals(distinct):
+            return arrow, 0, 0
         words, codes = dictionary(arrow)
         tidy, changed, blank = _clean(words)
         tidy = pc.utf8_lower(tidy) if lower else tidy
-        if tidy.equals(words):  # such as names with accents, all tidy
-            return arrow, 0, 0
         counts = codes.fill_null(-1).to_numpy(zero_copy_only=False)
         rows = np.bincount(counts[counts >= 0], minlength=len(words))
         return tidy.take(codes), int(rows[changed].sum()), int(rows[blank].sum())
