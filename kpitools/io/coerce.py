@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kpitools import _threads
 from kpitools.io import values as parse
 from kpitools.schema import BOOL_COLUMNS, DATE_COLUMNS, LABEL_COLUMNS, STRING_COLUMNS, TEXT
 
@@ -50,9 +51,10 @@ def coerce(table: str, frame: pd.DataFrame, dates: dict | None = None) -> Parsed
     """
     out = frame.reset_index(drop=True)  # a new frame: copy-on-write keeps the caller's intact
     failed, notes = {}, []
-    for column in (c for c in STRING_COLUMNS if c in out):
-        reader = parse.ids if column.endswith("_id") else parse.text
-        out[column] = reader(out[column]).values
+    texts = [c for c in STRING_COLUMNS + LABEL_COLUMNS.get(table, ()) if c in out]
+    for column, result in zip(texts, _threads.each(lambda c: _read_text(c, out[c]), texts,
+                                                   len(out) * len(texts))):
+        out[column] = result.values
     given = dates or {}
     todo = {c: out[c] for c in DATE_COLUMNS[table] if c in out and c not in given}
     found, rule = parse.dates(todo) if todo else ({}, None)
@@ -78,11 +80,16 @@ def coerce(table: str, frame: pd.DataFrame, dates: dict | None = None) -> Parsed
             out["currency"] = pd.Series(currency, dtype=object).astype(TEXT)
             notes.append(f"{table}: no currency column, but the amounts name {sorted(named)}: "
                          "currency read from them.")
-    for column in (c for c in LABEL_COLUMNS.get(table, ()) if c in out):
-        out[column] = parse.text(out[column], lower=True).values
     if "probability" in out:
         out["probability"] = pd.to_numeric(out["probability"], errors="coerce")
     return Parsed(out, failed, notes)
+
+
+def _read_text(column: str, values: pd.Series) -> parse.Parsed:
+    """An ID, a name or a label (lower case, such as an activity's kind) read as text."""
+    if column.endswith("_id"):
+        return parse.ids(values)
+    return parse.text(values, lower=column not in STRING_COLUMNS)
 
 
 def as_text(frame: pd.DataFrame, columns) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kpitools import _threads
 from kpitools.io.values._common import Parsed, arrow_chunks, counted, sentence
 from kpitools.io.values._dateformats import TextDates, fast_iso
 
@@ -208,7 +209,8 @@ def dates(columns: dict, *, day_first: bool | None = None,
     "dates read as day/month/year ('13/03/2024 10:00' can only be read so)"
     """
     window = plausible_window() if window is None else tuple(map(pd.Timestamp, window))
-    prepared = {key: _Column(values) for key, values in columns.items()}
+    rows = sum(map(len, columns.values()))
+    prepared = dict(zip(columns, _threads.each(_Column, list(columns.values()), rows)))
     found = {"day": 0, "month": 0, "dotted": 0, "numeric": 0, "examples": {}}
     for column in prepared.values():
         if column.text is not None:
@@ -217,4 +219,6 @@ def dates(columns: dict, *, day_first: bool | None = None,
                 found[key] += seen[key]
             found["examples"] = seen["examples"] | found["examples"]
     decided, rule = _decide(found, day_first)
-    return {key: column.finish(decided, window) for key, column in prepared.items()}, rule
+    done = _threads.each(lambda column: column.finish(decided, window), list(prepared.values()),
+                         rows)
+    return dict(zip(prepared, done)), rule
