@@ -51,10 +51,14 @@ def coerce(table: str, frame: pd.DataFrame, dates: dict | None = None) -> Parsed
     """
     out = frame.reset_index(drop=True)  # a new frame: copy-on-write keeps the caller's intact
     failed, notes = {}, []
-    texts = [c for c in STRING_COLUMNS + LABEL_COLUMNS.get(table, ()) if c in out]
-    for column, result in zip(texts, _threads.each(lambda c: _read_text(c, out[c]), texts,
-                                                   len(out) * len(texts))):
-        out[column] = result.values
+    flags = [c for c in BOOL_COLUMNS + ("is_deleted",) if c in out]
+    simple = [c for c in STRING_COLUMNS + LABEL_COLUMNS.get(table, ()) if c in out] + flags
+    for column, result in zip(simple, _threads.each(lambda c: _read_simple(c, out[c]), simple,
+                                                    len(out) * len(simple))):
+        if column in flags:
+            out[column], failed[column] = result.values.fillna(False).astype(bool), result.bad
+        else:
+            out[column] = result.values
     given = dates or {}
     todo = {c: out[c] for c in DATE_COLUMNS[table] if c in out and c not in given}
     found, rule = parse.dates(todo) if todo else ({}, None)
@@ -64,10 +68,6 @@ def coerce(table: str, frame: pd.DataFrame, dates: dict | None = None) -> Parsed
         out[column] = result.values.reset_index(drop=True)
         failed[column] = np.asarray(result.bad) & ~implausible
         failed[IMPLAUSIBLE.format(column)] = implausible
-    for column in (c for c in BOOL_COLUMNS + ("is_deleted",) if c in out):
-        result = parse.flags(out[column])
-        out[column] = result.values.fillna(False).astype(bool)
-        failed[column] = result.bad
     for column in (c for c in ("amount", "quota") if c in out):
         result = parse.amounts(out[column])
         out[column], failed[column] = result.values, result.bad
@@ -85,8 +85,11 @@ def coerce(table: str, frame: pd.DataFrame, dates: dict | None = None) -> Parsed
     return Parsed(out, failed, notes)
 
 
-def _read_text(column: str, values: pd.Series) -> parse.Parsed:
-    """An ID, a name or a label (lower case, such as an activity's kind) read as text."""
+def _read_simple(column: str, values: pd.Series) -> parse.Parsed:
+    """A column read on its own: an ID, a name, a label (lower case, such as an activity's
+    kind) or a yes/no flag."""
+    if column in BOOL_COLUMNS or column == "is_deleted":
+        return parse.flags(values)
     if column.endswith("_id"):
         return parse.ids(values)
     return parse.text(values, lower=column not in STRING_COLUMNS)

@@ -308,6 +308,8 @@ def _read_dates_one_way(parts, log) -> dict:
 
 def _joined(pieces, sizes) -> parse.Parsed:
     """One table's column from its files' parsed columns (a file without it: missing)."""
+    if len(pieces) == 1 and pieces[0] is not None:  # one file: nothing to join, no copy
+        return pieces[0]
     values, bad, implausible = [], [], []
     for piece, size in zip(pieces, sizes):
         if piece is None:
