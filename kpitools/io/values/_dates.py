@@ -75,12 +75,10 @@ class _Column:
         if fast is None:
             self.text = TextDates(arrow.combine_chunks())
             return
-        ok = fast.is_valid().to_numpy(zero_copy_only=False)  # the rest was blank
-        self.stamp[ok] = fast.cast(pa.int64()).to_numpy(zero_copy_only=False)[ok]
-        self.valid[ok] = self.present[ok] = True
-        self.present[~ok & (arrow.is_valid().to_numpy(zero_copy_only=False))] = False
-        lengths = pc.binary_length(arrow).to_numpy(zero_copy_only=False)
-        self.date_only = bool((lengths[ok] <= 10).all())
+        self.present = fast.is_valid().to_numpy(zero_copy_only=False)  # the rest was blank
+        self.valid = self.present.copy()
+        self.stamp = fast.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+        self.date_only = (pc.max(pc.binary_length(arrow)).as_py() or 0) <= 10
 
     def _typed_cells(self, values: pd.Series) -> pd.Series:
         """A spreadsheet column of mixed cells: dates and numbers (Excel serials) read as
