@@ -2,8 +2,8 @@
 
 pyarrow's default allocator (mimalloc) is slow to hand out fresh memory on machines like the
 benchmark's: it took three times as long as jemalloc or the C library's to join 500 MB of
-text, and at scale 200 a Parquet load ran 25% slower and 15% bigger with it, a CSV load 55%
-slower (benchmarks/README.md). ``load_crm`` therefore allocates from jemalloc where pyarrow
+text, and at scale 200 a Parquet load ran 40% slower and 11% bigger with it (6.7-7.0 s
+against 4.8-5.0 s), a CSV load 36% slower (benchmarks/README.md). ``load_crm`` therefore allocates from jemalloc where pyarrow
 has it (its Linux and macOS builds), and gives the default back afterwards: every buffer
 remembers its allocator, so freeing one later is safe whichever is the default by then.
 """
