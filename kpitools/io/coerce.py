@@ -53,7 +53,8 @@ def coerce(table: str, frame: pd.DataFrame, dates: dict | None = None) -> Parsed
     failed, notes = {}, []
     flags = [c for c in BOOL_COLUMNS + ("is_deleted",) if c in out]
     simple = [c for c in STRING_COLUMNS + LABEL_COLUMNS.get(table, ()) if c in out] + flags
-    for column, result in zip(simple, _threads.each(lambda c: _read_simple(c, out[c]), simple,
+    work = [(c, out[c]) for c in simple]  # taken from the frame here, read in threads
+    for column, result in zip(simple, _threads.each(lambda cv: _read_simple(*cv), work,
                                                     len(out) * len(simple))):
         if column in flags:
             out[column], failed[column] = result.values.fillna(False).astype(bool), result.bad
