@@ -22,20 +22,24 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import CellExecutionError, ExecutePreprocessor
+from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 # nbconvert's lab page without require.js, MathJax or Mermaid from a CDN: the page works offline.
 TEMPLATES = ROOT / "kpitools" / "workshop" / "jupyter" / "data" / "nbconvert" / "templates"
+# Kernels talk to this script over encrypted sockets where ZeroMQ can (as in JupyterLab and
+# Voila here): no "running over TCP without encryption" warning per notebook.
+KERNELS = Config({"KernelManager": {"transport_encryption": "auto"}})
 CONTAINERS = {"VBoxModel", "HBoxModel", "BoxModel", "GridBoxModel", "AccordionModel",
               "TabModel", "StackModel"}
 
 
 def execute(nb, workdir: Path, timeout: int):
     """Run every cell in a fresh kernel; widget state (incl. Output widgets' outputs) is kept."""
-    ExecutePreprocessor(timeout=timeout, kernel_name="python3",
-                        store_widget_state=True).preprocess(nb, {"metadata": {"path": str(workdir)}})
+    ExecutePreprocessor(timeout=timeout, kernel_name="python3", store_widget_state=True,
+                        config=KERNELS).preprocess(nb, {"metadata": {"path": str(workdir)}})
     return nb
 
 

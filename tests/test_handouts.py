@@ -63,6 +63,7 @@ def test_handout_of_the_dashboard_shows_the_widget_charts(tmp_path):
     run = subprocess.run([sys.executable, str(SCRIPT), str(ROOT / "notebooks" / "rep_dashboard.ipynb"),
                           "--out", str(out)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
+    assert "without encryption" not in run.stderr  # no terminal noise from our defaults
     page = (out / "rep_dashboard.html").read_text(encoding="utf-8")
     charts = PNG_IMG.findall(page)
     assert len(charts) >= 2, "the dashboard's scorecard and plan charts are in the page"
