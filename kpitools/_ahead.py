@@ -4,10 +4,10 @@ shows an answer already drawn (private; used by ``KPIWidget``).
 What is drawn ahead: every other option of the dropdown or toggle used last, one click away
 from what is shown (the next options first), the other controls as they are: a person clicking
 through reps finds each drawn, and a slider moved draws nothing ahead that would make the next
-move wait. Before any control is used, only a widget built with ``eager=True`` (the dashboard)
-has its first control's answers drawn ahead, and only once the kernel has had nothing to do for
-``FIRST_IDLE`` seconds: the browser showing the page talks to the kernel after the notebook has
-run, and its first render must not wait.
+move wait. A widget built with ``eager=True`` (the dashboard: eleven reps and two roles) has
+the answers one click away on every control drawn ahead, before any control is used too; then
+only once the kernel has had nothing to do for ``FIRST_IDLE`` seconds: the browser showing the
+page talks to the kernel after the notebook has run, and its first render must not wait.
 
 It runs on the kernel's own event loop, for the widget planned last, in small steps (an
 answer's computation, then each axes drawn: ``KPIWidget.draw_ahead``), going back to the loop
@@ -24,8 +24,8 @@ import time
 
 from kpitools._drawing import finish
 
-IDLE = 0.25  # seconds without a cell or a message before drawing ahead (cells of a Run All
-#              follow each other within milliseconds)
+IDLE = 0.1  # seconds without a cell or a message before drawing ahead (cells of a Run All
+#             follow each other within milliseconds)
 FIRST_IDLE = 1.0  # the same, before any control is used (a page loading asks for its widgets)
 _cells = {"running": False, "last": 0.0, "watched": False}
 _planned = {"widget": None, "ahead": [], "handle": None, "work": None, "key": None,

@@ -39,8 +39,9 @@ class KPIWidget(widgets.VBox):
     choice shows its answer without drawing it again (the result shown is then the one kept;
     ``.figures`` draws its Figures again when asked for), and, in a Jupyter kernel, once a
     control has been used, draws the answers one click away on it while the kernel is idle
-    (``kpitools._ahead``); ``eager=True``: the first control's answers are drawn ahead before
-    any is used too, once the kernel has been idle longer (a page's first render never waits).
+    (``kpitools._ahead``); ``eager=True`` (a widget with few options): the answers one click
+    away on every control are drawn ahead, before any control is used too (then once the
+    kernel has been idle longer: a page's first render never waits).
     """
 
     def __init__(self, controls: dict, render, *, title: str = "", body=None, keep: int = 0,
@@ -89,11 +90,10 @@ class KPIWidget(widgets.VBox):
         self._shown = values = self.values()
         self.result, self.error, self._figures, self.output.outputs = self.keep_answer(values)
         used = {n: c for n, c in self.controls.items() if c is self._used}
-        first = self._eager and not used  # none used yet: the first control's (eager only)
-        used = dict(list(self.controls.items())[:1]) if first else used
+        used = self.controls if self._eager else used  # eager: every control's, used or not
         if self._keep and used:  # in a kernel, the next answers of the control used last are
             _ahead.plan(self, one_click_away(used, values)[:self._keep - 1],  # drawn while
-                        first=first)  # idle
+                        first=self._used is None)  # idle
 
     def keep_answer(self, values: dict) -> tuple:
         """(result, error, figures, output parts) for ``values``: the one kept (its figures

@@ -194,14 +194,15 @@ def stepping_widget(keep=4, eager=False):
     log = []
 
     def render(values, view):
-        log.append(("computed", values["rep"]))
+        log.append(("computed", values["rep"]) + (values["role"],) * (values["role"] != "a"))
         yield
         fig = Figure(figsize=(3, 2))
         fig.subplots(1, 2)
         view.figure(fig)
         return values["rep"]
 
-    controls = {"rep": widgets.Dropdown(options=["All", "Ann", "Bo", "Cy"])}
+    controls = {"rep": widgets.Dropdown(options=["All", "Ann", "Bo", "Cy"]),
+                "role": widgets.ToggleButtons(options=["a", "b"])}
     return _built(KPIWidget(controls, render, keep=keep, eager=eager)), log
 
 
@@ -209,7 +210,7 @@ def test_a_render_in_steps_answers_a_click_at_once_and_is_drawn_ahead_step_by_st
     w, log = stepping_widget()
     w.controls["rep"].value = "Ann"
     assert w.result == "Ann" and kinds_of(w) == [["image/png", "text/plain"]]
-    steps = w.draw_ahead({"rep": "Bo"})
+    steps = w.draw_ahead({"rep": "Bo", "role": "a"})
     count = sum(1 for _ in steps)  # computed, figure made, laid out, two axes drawn
     assert count >= 4 and log[-1] == ("computed", "Bo")
     w.controls["rep"].value = "Bo"
@@ -225,7 +226,9 @@ def test_a_click_on_the_answer_being_drawn_ahead_finishes_it(kernel):
     async def scenario():
         w, log = stepping_widget()
         w.controls["rep"].value = "Ann"  # plans Bo, Cy, All
-        while _ahead._planned["key"] != ("'Bo'",):
+        for _ in range(200):  # until Bo is half drawn (2 s at most)
+            if _ahead._planned["key"] == ("'Bo'", "'a'"):
+                break
             await asyncio.sleep(0.01)
         w.controls["rep"].value = "Bo"  # half drawn: finished, not started again
         return w, log
@@ -234,18 +237,23 @@ def test_a_click_on_the_answer_being_drawn_ahead_finishes_it(kernel):
     assert w.output.outputs[0]["data"]["image/png"]
 
 
-def test_an_eager_widget_draws_its_first_controls_answers_ahead_once_the_page_is_quiet(kernel):
+def test_an_eager_widget_draws_every_controls_answers_ahead_once_the_page_is_quiet(kernel):
     async def scenario():
-        w, log = stepping_widget(eager=True)
+        w, log = stepping_widget(keep=8, eager=True)
         for _ in range(4):  # a page asking for its widgets: nothing drawn meanwhile
             await asyncio.sleep(0.1)
             kernel["last"] = _ahead.time.monotonic()
         talking = list(log)
         await asyncio.sleep(0.8)
-        return talking, log
-    talking, log = _in_a_loop(scenario)
+        done, log[:] = list(log), []
+        w.controls["role"].value = "b"  # drawn ahead: shown at once
+        await asyncio.sleep(0.5)
+        return talking, done, log
+    talking, done, after = _in_a_loop(scenario)
     assert talking == [("computed", "All")]
-    assert log == [("computed", rep) for rep in ("All", "Ann", "Bo", "Cy")]
+    assert done == [("computed", rep) for rep in ("All", "Ann", "Bo", "Cy")] + [
+        ("computed", "All", "b")]
+    assert after == [("computed", rep, "b") for rep in ("Ann", "Bo", "Cy")]  # then every rep
 
 
 def test_a_message_to_the_kernel_is_noted_as_activity(kernel):
