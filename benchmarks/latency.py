@@ -132,11 +132,9 @@ def _changes(page, root, repeat: int):
     for i, select in enumerate(root.locator(".widget-dropdown select").all()):
         label = f"dropdown {i + 1}"
         values = select.locator("option").evaluate_all("os => os.map(o => o.value)")
-        for k in range(repeat):
-            current = select.input_value()
-            others = [v for v in values if v != current]
-            choice = others[k % len(others)]
-            yield label, (lambda s=select, c=choice: s.select_option(value=c))
+        for k in range(repeat):  # another option than the one shown when the change is made
+            yield label, (lambda s=select, k=k, vs=values: s.select_option(
+                value=[v for v in vs if v != s.input_value()][k % (len(vs) - 1)]))
     for i, group in enumerate(root.locator(".widget-toggle-buttons").all()):
         for _ in range(repeat):
             yield f"toggle {i + 1}", (lambda g=group: g.locator(
