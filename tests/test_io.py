@@ -116,6 +116,8 @@ def test_salesforce_api_name_export_loads_with_flags_users_and_15_character_ids(
     assert acts["direction"].iloc[0] == "inbound" and pd.isna(acts["direction"].iloc[1])
     assert acts.loc["00T5g00000Tk002", "rep"] == "Bo Chen"  # 15-character OwnerId matched
     assert pd.isna(acts.loc["00T5g00000Tk002", "opportunity_id"])  # its deal was deleted
+    assert ("activities: 1 row refers to opportunities deleted in the CRM: kept, without the "
+            "opportunity_id.") in data.quality.notes
 
 
 def test_salesforce_owner_ids_kept_with_a_note_without_a_user_file(tmp_path):

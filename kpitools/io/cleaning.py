@@ -108,8 +108,9 @@ def _unlink_deleted(kept: dict, bad: dict, children: list, parent: str, gone: pd
         unlinked = linked & kept[table][column].notna().to_numpy() & ~bad[table]
         if unlinked.any():
             kept[table][column] = kept[table][column].where(~unlinked)
-            notes.append(f"{table}: {int(unlinked.sum())} rows refer to {parent} deleted in "
-                         f"the CRM: kept, without the {column}.")
+            count = int(unlinked.sum())
+            notes.append(f"{table}: {count:,} {'row refers' if count == 1 else 'rows refer'} "
+                         f"to {parent} deleted in the CRM: kept, without the {column}.")
 
 
 def _as_frames(data) -> dict[str, pd.DataFrame]:
