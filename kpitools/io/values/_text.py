@@ -104,14 +104,13 @@ def _clean_arrow(values: pd.Series, lower: bool = False) -> tuple[pa.ChunkedArra
     arrow = arrow_chunks(values)
     if len(arrow) > _FEW and _repeats(arrow):
         distinct = pc.unique(arrow)  # most often all tidy: then no row needs numbering
-        tidy = _clean(distinct)[0]
-        if (pc.utf8_lower(tidy) if lower else tidy).equals(distinct):
-            return arrow, 0, 0
-        words, codes = dictionary(arrow)
-        tidy, changed, blank = _clean(words)
+        tidy, changed, blank = _clean(distinct)
         tidy = pc.utf8_lower(tidy) if lower else tidy
+        if tidy.equals(distinct):
+            return arrow, 0, 0
+        codes = pc.index_in(arrow, value_set=distinct)  # a missing value: the missing one's
         counts = codes.fill_null(-1).to_numpy(zero_copy_only=False)
-        rows = np.bincount(counts[counts >= 0], minlength=len(words))
+        rows = np.bincount(counts[counts >= 0], minlength=len(distinct))
         return tidy.take(codes), int(rows[changed].sum()), int(rows[blank].sum())
     odd, empty = _rows_to_clean(arrow)
     work, tidied, blanked = odd | empty, 0, int(empty.sum())
