@@ -221,7 +221,7 @@ def group_ids(group_keys: dict, length: int) -> Groups:
     ids, count = (np.zeros(length, dtype="int64") if not group_keys else None), 1
     levels, level_codes = [], []
     for values in group_keys.values():
-        codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=False)
+        codes, uniques = _sorted_codes(values)
         size = max(len(uniques), 1)
         # Under a single group so far every code is a group of its own, already in order.
         if count > 1:
@@ -237,6 +237,24 @@ def group_ids(group_keys: dict, length: int) -> Groups:
     return Groups(ids, count, keys)
 
 
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(values, sort=True, use_na_sentinel=False)``: missing values last.
+
+    The rows are hashed unsorted and only the distinct values are sorted; the rows' codes are
+    renumbered in place. pandas' ``sort=True`` renumbers into new arrays: on 10 million
+    activities that is ~160 MB of fresh memory and half the time of grouping by rep.
+
+    Examples
+    --------
+    >>> codes, uniques = _sorted_codes(pd.Series(["Bo", None, "Al", "Bo"]))
+    >>> codes.tolist(), list(uniques)
+    ([1, 2, 0, 1], ['Al', 'Bo', nan])
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    order, uniques = pd.factorize(uniques, sort=True, use_na_sentinel=False)
+    return np.take(order, codes, out=codes, mode="clip"), uniques  # ("raise" copies)
+
+
 def _renumber(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
     """Number the distinct ``values`` (all in 0..bound-1) 0, 1, ... in increasing order.
 
@@ -247,7 +265,8 @@ def _renumber(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
     if bound > 2 * len(values) + 4096:
         return pd.factorize(values, sort=True)
     present = np.bincount(values, minlength=bound) > 0
-    return np.take(np.cumsum(present) - 1, values, out=values), np.flatnonzero(present)
+    return (np.take(np.cumsum(present) - 1, values, out=values, mode="clip"),  # ("raise"
+            np.flatnonzero(present))  # copies: 80 MB of fresh memory at 10 million rows)
 
 
 def aggregate(values, group_keys: dict[str, pd.Series], how="sum") -> dict:
