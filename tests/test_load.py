@@ -4,6 +4,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -169,6 +170,43 @@ def test_filled_means_something_other_than_blanks():
     cells = ["a", " ", "", "\t\n", "\u00a0", "\u3000", " b ", "\u200b", None]
     got = kt.io.files.filled(pd.Series(cells, dtype="str")).tolist()
     assert got == [cell is not None and cell.strip() != "" for cell in cells]
+
+
+def _blank_and_footer_the_plain_way(frame, bad_lines):
+    """Blank rows and a trailing footer, row by row: a footer starts at a blank row after the
+    last row with data beyond its first cell and holds some line with only a first cell."""
+    has = frame.map(lambda cell: isinstance(cell, str) and cell.strip() != "")
+    first, rest_blank = has.iloc[:, 0].tolist(), (~has.iloc[:, 1:].any(axis=1)).tolist()
+    blank = [not f and r and i not in bad_lines for i, (f, r) in enumerate(zip(first, rest_blank))]
+    row = len(frame) - 1
+    while row >= 0 and rest_blank[row] and row not in bad_lines:
+        row -= 1
+    gaps = [i for i in range(row + 1, len(frame)) if blank[i]]
+    footer = set(range(gaps[0], len(frame))) if (
+        frame.shape[1] > 1 and row >= 0 and gaps and any(first[gaps[0]:])) else set()
+    return ({i: "blank row" for i, b in enumerate(blank) if b and i not in footer}
+            | {i: "report footer" for i in footer})
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_blank_rows_and_footers_are_found_as_row_by_row(seed):
+    rng = np.random.default_rng(seed)
+    cells = ["", " ", "\u00a0", None, "x", "Grand Total", "Ünïcode"]
+    weights = [0.1, 0.05, 0.05, 0.1, 0.5, 0.1, 0.1]
+    body, columns = int(rng.integers(0, 400)), int(rng.integers(1, 4))
+    grid = rng.choice(len(cells), size=(body, columns), p=weights)
+    tail = [[int(rng.choice([0, 4, 5])), *[int(rng.choice([0, 3])) for _ in range(columns - 1)]]
+            for _ in range(int(rng.choice([0, 3, 70, 600])))]  # longer than a first look
+    grid = np.vstack([grid, np.array(tail, dtype=int).reshape(-1, columns)])
+    frame = pd.DataFrame([[cells[c] for c in row] for row in grid],
+                         columns=[f"c{i}" for i in range(columns)], dtype="str")
+    bad_lines = set(rng.choice(len(frame), size=min(3, len(frame)), replace=False).tolist()) \
+        if len(frame) and seed % 2 else set()
+    piece = kt.io.files._finish("x.csv", Path("x.csv"), frame,
+                                [(row, "", "wrong number of fields") for row in bad_lines])
+    got = {row: reason for row, _, reason in piece.dropped if reason != "wrong number of fields"}
+    assert got == _blank_and_footer_the_plain_way(frame, bad_lines)
+    assert piece.rows.tolist() == sorted(set(range(len(frame))) - set(got) - bad_lines)
 
 
 @pytest.mark.parametrize("suffix", ["csv", "parquet"])

@@ -100,6 +100,21 @@ class Bytes:
         raw = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
         return cls(raw, bounds[:-1], bounds[1:])
 
+    def visible_ascii(self) -> bool:
+        """Whether every byte of the values is a visible ASCII character (no space, control
+        character, accent or other non-ASCII character): one min/max over the bytes, as in
+        most ID and name columns.
+
+        Examples
+        --------
+        >>> Bytes.of(pa.array(["A-1", "b_2"], pa.large_string())).visible_ascii()
+        True
+        >>> Bytes.of(pa.array(["A 1"], pa.large_string())).visible_ascii()
+        False
+        """
+        used = self.data[self.starts[0]:self.ends[-1]] if len(self.starts) else self.data[:0]
+        return not len(used) or bool(used.min() > 0x20 and used.max() < 0x7F)
+
     def number(self, rows: np.ndarray, positions: list[int] | np.ndarray) -> np.ndarray:
         """The decimal number whose digits are at these byte positions of each of these rows
         (positions counted from each value's start), as int64."""

@@ -66,13 +66,12 @@ def _rows_to_clean(arrow: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
 def _block_rows_to_clean(block: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_rows_to_clean` for one block of a column."""
     raw = Bytes.of(block)
-    used = raw.data[raw.starts[0]:raw.ends[-1]] if len(block) else raw.data[:0]
-    if not len(used) or (used.min() > 0x20 and used.max() < 0x7F):  # no space, accent, ...
-        rows = np.zeros(len(block), bool)  # (as in most ID and name columns)
+    if raw.visible_ascii():
+        rows = np.zeros(len(block), bool)
     else:
         rows = pc.invert(pc.ascii_is_printable(block)).fill_null(False).to_numpy(
             zero_copy_only=False)
-        if (used == 0x20).any():
+        if (raw.data[raw.starts[0]:raw.ends[-1]] == 0x20).any():
             spaced = pc.or_(pc.match_substring(block, "  "),
                             pc.or_(pc.starts_with(block, " "), pc.ends_with(block, " ")))
             rows |= spaced.fill_null(False).to_numpy(zero_copy_only=False)
