@@ -168,17 +168,16 @@ def _filled_block(block: pa.Array) -> np.ndarray:
     return pc.invert(blank).fill_null(False).to_numpy(zero_copy_only=False)
 
 
-def _all_blank(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
-    """Which of ``rows`` (positions) have every cell of ``frame`` blank; columns after the
-    first are only checked for the rows still in question (in an export, hardly any row is
-    left after two columns)."""
-    left = np.arange(len(rows))
+def _all_blank(frame: pd.DataFrame) -> np.ndarray:
+    """Rows where every cell is blank; columns after the first are only checked for the rows
+    still in question (in an export, hardly any row is left after two columns)."""
+    rows = np.arange(len(frame))
     for _, column in frame.items():
-        if not len(left):
+        if not len(rows):
             break
-        left = left[~filled(column.iloc[rows[left]] if len(left) < len(frame) else column)]
-    blank = np.zeros(len(rows), dtype=bool)
-    blank[left] = True
+        rows = rows[~filled(column.iloc[rows] if len(rows) < len(frame) else column)]
+    blank = np.zeros(len(frame), dtype=bool)
+    blank[rows] = True
     return blank
 
 
@@ -190,13 +189,13 @@ def _blank_and_footer(frame: pd.DataFrame, first: np.ndarray,
     rows are looked at beyond their first cell."""
     n, rest = len(frame), frame.iloc[:, 1:]
     unread = np.flatnonzero(~first & ~remove)
-    blank = unread[_all_blank(rest, unread)]
+    blank = unread[_all_blank(rest.iloc[unread])] if len(unread) else unread
     if not len(rest.columns):
         return blank, np.zeros(0, dtype=np.int64)
     size = 64
     while True:  # up from the end, over rows with nothing beyond their first cell
         tail = np.arange(max(n - size, 0), n)
-        quiet = _all_blank(rest, tail) & ~remove[tail]
+        quiet = _all_blank(rest.iloc[tail[0]:]) & ~remove[tail]  # (a slice: no copy)
         if not quiet.all() or len(tail) == n:
             break
         size *= 8
