@@ -8,7 +8,9 @@ import io
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -175,3 +177,33 @@ def test_ragged_lines_read_by_arrow_as_by_the_exact_path(lines, delimiter, newli
     assert files.as_text_columns(fast[0]).equals(files.as_text_columns(slow[0]))
     assert fast[1] == slow[1]
     assert files._read_ragged('x,y\n"1\n2",3\n4,5,6\n', ",") is None  # a quoted line break
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_not_a_stage_change_is_found_as_by_sorting_rows(seed):
+    """The rule compares deals and stages as numbers and skips sorting ordered history; the
+    plain way sorts the rows by deal, time and row and compares each with the one before."""
+    rng = np.random.default_rng(seed)
+    n = 400
+    history = pd.DataFrame({
+        "opportunity_id": rng.choice([f"D{i}" for i in range(25)] + [None], n),
+        "stage": rng.choice(["Qualify", "Discover", "Propose", "Nowhere", None], n),
+        "entered_at": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 12, n), "D")})
+    if seed % 2:  # in order already, as most exports are
+        history = history.sort_values(["opportunity_id", "entered_at"], kind="stable",
+                                      ignore_index=True)
+    opportunities = pd.DataFrame({"opportunity_id": [f"D{i}" for i in range(25)], "rep": "Ann",
+                                  "created_at": "2023-12-01", "amount": "1",
+                                  "status": "open", "stage": "Qualify"})
+    excluded = kt.clean({"stage_history": history, "opportunities": opportunities}
+                        ).quality.excluded.query("table == 'stage_history'")
+    reasons = excluded.groupby("row")["reason"].agg(set)
+    got = set(reasons[reasons.map(lambda r: "not a stage change" in r)].index)
+    other = set(reasons[reasons.map(lambda r: bool(r - {"not a stage change",
+                                                         "orphan foreign key"}))].index)
+    rows = history.drop(index=list(other)).assign(row=lambda f: f.index).sort_values(
+        ["opportunity_id", "entered_at", "row"], kind="stable")
+    same = (rows["opportunity_id"].eq(rows["opportunity_id"].shift())
+            & rows["stage"].eq(rows["stage"].shift()))
+    assert got == set(rows["row"][same.fillna(False)])
+    assert got  # the random history has repeats to find

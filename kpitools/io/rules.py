@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from kpitools._journeys import time_order
 from kpitools.io.coerce import IMPLAUSIBLE, all_distinct, is_in
 from kpitools.schema import (DATE_COLUMNS, KINDS, REQUIRED, REQUIRED_DATES, STATUSES,
                              STRING_COLUMNS, TABLES)
@@ -81,15 +82,18 @@ def _unknown_stage(c):
 
 def _same_stage_again(c):
     """A history row whose stage is the one the deal was already in (a field-history row for
-    an amount or date edit), ordered by time, then by row."""
-    ok = ~c.bad
-    rows = c.frame.loc[ok, ["opportunity_id", "stage", "entered_at"]].assign(
-        _row=np.flatnonzero(ok)).sort_values(["opportunity_id", "entered_at", "_row"],
-                                              kind="stable")
-    same = (rows["opportunity_id"].eq(rows["opportunity_id"].shift())
-            & rows["stage"].eq(rows["stage"].shift())).fillna(False).to_numpy(dtype=bool)
+    an amount or date edit), ordered by time, then by row. Deals and stages are compared as
+    numbers, and history already in order is not sorted (most exports are)."""
+    rows = np.flatnonzero(~c.bad)
+    kept = c.frame.iloc[rows] if len(rows) < len(c.frame) else c.frame
+    deal = pd.factorize(kept["opportunity_id"])[0]  # missing: -1, never the same deal
+    stage = pd.factorize(kept["stage"])[0]
+    order = time_order(deal, kept["entered_at"].to_numpy(), np.arange(len(kept)))
+    deal, stage = deal[order], stage[order]
+    same = (deal[1:] == deal[:-1]) & (stage[1:] == stage[:-1]) & (deal[1:] >= 0) \
+        & (stage[1:] >= 0)
     out = np.zeros(len(c.frame), dtype=bool)
-    out[rows["_row"].to_numpy()[same]] = True
+    out[rows[order[1:][same]]] = True
     return out
 
 
