@@ -58,7 +58,8 @@ def _apply(check: Check, raw: pd.DataFrame, excluded: _Problems, flagged: _Probl
         mask = np.asarray(rule.test(check) if needed else False)
         if mask.ndim == 0:
             mask = np.full(len(check.frame), bool(mask))
-        mask = pd.Series(mask).fillna(False).to_numpy(dtype=bool)
+        if mask.dtype != bool:  # (a nullable column's missing values: False)
+            mask = pd.Series(mask).fillna(False).to_numpy(dtype=bool)
         if not mask.any():
             continue
         if rule.adds:  # only when some row is flagged: a clean table stays as it was

@@ -274,7 +274,7 @@ def amounts(values: pd.Series) -> Parsed:
         extra["currency"] = text_series(currency, values.index)
     examples = {key: (arrow[row].as_py(), result[row]) for key, row in examples.items()}
     rule = _rule(mark, dot_rows, comma_rows, readings, rows, counts, examples, extra)
-    return Parsed(pd.Series(result, index=values.index), bad, rule, extra)
+    return Parsed(pd.Series(result, index=values.index, copy=False), bad, rule, extra)
 
 
 def _typed_numbers(values: pd.Series) -> tuple[np.ndarray, pd.Series]:

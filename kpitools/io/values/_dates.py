@@ -115,9 +115,9 @@ class _Column:
             rule = sentence(rule, counted(int(implausible.sum()), "date", (
                 f" outside {window[0]:%Y-%m-%d} to {window[1]:%Y-%m-%d} (such as "
                 f"{first:%Y-%m-%d}): bad")))
-        return Parsed(pd.Series(values, index=self.index), self.present & ~good, rule,
-                      {"implausible": implausible, "date_only": self.date_only,
-                       "day_first": day_first})
+        return Parsed(pd.Series(values, index=self.index, copy=False), self.present & ~good,
+                      rule, {"implausible": implausible, "date_only": self.date_only,
+                             "day_first": day_first})
 
 
 def plausible_window(today: pd.Timestamp | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
