@@ -245,6 +245,19 @@ def test_date_only_columns_are_told_apart_from_timestamps():
     assert not one_date("2024-03-05 00:00:00")[0].extra["date_only"]
 
 
+@pytest.mark.parametrize("last", ["2024-03-05", "2024-03-05 10:00"])
+def test_one_time_of_day_anywhere_makes_a_column_timestamps(last):
+    """Long columns are looked at in slices, and text in the blocks it was read in."""
+    days = ["2024-03-04"] * 200_000 + [last]
+    typed = pd.Series(pd.to_datetime(days, format="ISO8601")).where(np.arange(len(days)) % 7 > 0)
+    text = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(
+        [pa.array(days[:100_000], pa.large_string()), pa.array(days[100_000:],
+                                                                pa.large_string())])))
+    parsed, _ = dates({"typed": typed, "text": text}, window=WINDOW)
+    assert parsed["typed"].extra["date_only"] == parsed["text"].extra["date_only"] == (
+        last == "2024-03-05")
+
+
 def test_the_fast_iso_path_and_the_general_path_agree():
     clean = [f"2024-03-{d:02d} {h:02d}:15:00" for d in range(1, 29) for h in (0, 9, 23)]
     fast, _ = one_date(*clean)

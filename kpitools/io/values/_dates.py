@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kpitools import _threads
-from kpitools.io.values._common import Parsed, arrow_chunks, counted, sentence
+from kpitools.io.values._common import Bytes, Parsed, arrow_chunks, counted, sentence
 from kpitools.io.values._dateformats import TextDates, fast_iso
 
 DATES = "datetime64[us]"
@@ -49,6 +49,20 @@ def _typed_stamps(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return stamps.to_numpy().view(np.int64), stamps.notna().to_numpy()
 
 
+def _midnights_only(stamp: np.ndarray, valid: np.ndarray) -> bool:
+    """Whether every valid stamp (microseconds) is at midnight; looked at in slices, up to the
+    first time of day (a timestamp column shows one at once).
+
+    Examples
+    --------
+    >>> _midnights_only(np.array([0, 86_400_000_000, 5]), np.array([True, True, False]))
+    True
+    """
+    step = 1 << 16
+    return all(not (stamp[i:i + step][valid[i:i + step]] % 86_400_000_000).any()
+               for i in range(0, len(stamp), step))
+
+
 class _Column:
     """One date column: its typed cells read at once, its text waiting for the decision."""
 
@@ -61,7 +75,7 @@ class _Column:
             return
         if pd.api.types.is_datetime64_any_dtype(values):
             self.stamp, self.valid = _typed_stamps(values)
-            self.date_only = bool((self.stamp[self.valid] % 86_400_000_000 == 0).all())
+            self.date_only = _midnights_only(self.stamp, self.valid)
             return
         if pd.api.types.is_numeric_dtype(values):
             self.stamp, self.valid, self.rule = _numbers_as_dates(values.to_numpy("float64",
@@ -78,7 +92,8 @@ class _Column:
         self.present = fast.is_valid().to_numpy(zero_copy_only=False)  # the rest was blank
         self.valid = self.present.copy()
         self.stamp = fast.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
-        self.date_only = (pc.max(pc.binary_length(arrow)).as_py() or 0) <= 10
+        self.date_only = all(not len(b.starts) or (b.ends - b.starts).max() <= 10  # ISO days
+                             for b in map(Bytes.of, arrow.chunks))
 
     def _typed_cells(self, values: pd.Series) -> pd.Series:
         """A spreadsheet column of mixed cells: dates and numbers (Excel serials) read as
