@@ -324,19 +324,27 @@ EVERY_PAIR = [a + b for a in TEXT_PIECES for b in TEXT_PIECES] + [
     f"Ann{a}Ann" for a in TEXT_PIECES]
 
 
+@pytest.mark.parametrize("skip", [0, 3])
 @pytest.mark.parametrize("lower", [False, True])
 @pytest.mark.parametrize("long_column", [False, True])
-def test_text_gives_what_cleaning_every_value_gives(long_column, lower):
-    # The shortcuts (only the rows whose bytes could change; per distinct value in a long
-    # column that repeats) against the plain way: every value through the cleaner.
+def test_text_gives_what_cleaning_every_value_gives(long_column, lower, skip):
+    # The shortcuts (only the rows whose bytes could change; empty ones made missing in the
+    # blocks' validity; per distinct value in a long column that repeats) against the plain
+    # way: every value through the cleaner. The blocks as read, and sliced.
     column = EVERY_PAIR * (_FEW // len(EVERY_PAIR) + 1) if long_column else EVERY_PAIR
-    every, tidied, blanked = _clean(pa.array(column, pa.large_string()))
-    parsed = text(chunked(column, len(column) // 2, 0), lower=lower)  # in blocks, as read
+    every, tidied, blanked = _clean(pa.array(column[skip:], pa.large_string()))
+    parsed = text(chunked(column, len(column) // 2, skip), lower=lower)
     assert values(parsed) == [v.lower() if lower and v else v for v in every.to_pylist()]
     said = [part.split(" ")[:2] for part in parsed.rule.split("; ")] if parsed.rule else []
     assert said == [[f"{n:,}", noun + "s" * (n > 1)]
                     for n, noun in ((int(tidied.sum()), "value"), (int(blanked.sum()),
                                                                    "placeholder")) if n]
+
+
+@pytest.mark.parametrize("skip", [0, 1, 5])
+def test_empty_values_become_missing_in_blocks_read_and_sliced(skip):
+    column = ["a1", "", None, "b2", "", "", "c3", "d4", ""] * 3
+    assert values(ids(chunked(column, 10, skip))) == [v or None for v in column[skip:]]
 
 
 @pytest.mark.parametrize("rows", [4, _FEW + 2])
