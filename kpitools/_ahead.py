@@ -2,12 +2,14 @@
 shows an answer already drawn (private; used by ``KPIWidget``).
 
 What is drawn ahead: every other option of the dropdown or toggle used last, one click away
-from what is shown (the next options first), the other controls as they are: a person clicking
-through reps finds each drawn, and a slider moved draws nothing ahead that would make the next
-move wait. A widget built with ``eager=True`` (the dashboard: eleven reps and two roles) has
-the answers one click away on every control drawn ahead, before any control is used too; then
-only once the kernel has had nothing to do for ``FIRST_IDLE`` seconds: the browser showing the
-page talks to the kernel after the notebook has run, and its first render must not wait.
+from what is shown (the next options first), the other controls as they are, or as choosing
+the option sets them (``KPIWidget(follow=...)``: the planner's sliders start at each rep's
+plan): a person clicking through reps finds each drawn, and a slider moved draws nothing ahead
+that would make the next move wait. A widget built with ``eager=True`` (the dashboard: eleven
+reps and two roles) has the answers one click away on every control drawn ahead, before any
+control is used too; then only once the kernel has had nothing to do for ``FIRST_IDLE``
+seconds: the browser showing the page talks to the kernel after the notebook has run, and its
+first render must not wait.
 
 It runs on the kernel's own event loop, for the widget planned last, in small steps (an
 answer's computation, then each axes drawn: ``KPIWidget.draw_ahead``), going back to the loop
@@ -21,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
+from collections.abc import Iterable, Iterator
 
 from kpitools._drawing import finish
 
@@ -28,12 +31,16 @@ IDLE = 0.1  # seconds without a cell or a message before drawing ahead (cells of
 #             follow each other within milliseconds)
 FIRST_IDLE = 1.0  # the same, before any control is used (a page loading asks for its widgets)
 _cells = {"running": False, "last": 0.0, "watched": False}
-_planned = {"widget": None, "ahead": [], "handle": None, "work": None, "key": None,
+_planned = {"widget": None, "ahead": iter(()), "handle": None, "work": None, "key": None,
             "idle": IDLE}
 
 
-def one_click_away(controls: dict, values: dict) -> list[dict]:
-    """Control values one click away: each other option of each control that has options.
+def one_click_away(controls: dict, values: dict, follow: dict | None = None) -> Iterator[dict]:
+    """Control values one click away: each other option of each control that has options,
+    with the other controls as they are, or as ``follow[name]`` sets them when that option is
+    chosen (``KPIWidget(follow=...)``). Found one at a time, as they are drawn (a follow may
+    take a while: the planner's computes a rep's plan); an option whose follow fails is left
+    out (its error is shown when it is chosen).
 
     Examples
     --------
@@ -42,14 +49,24 @@ def one_click_away(controls: dict, values: dict) -> list[dict]:
     ...             "size": widgets.IntSlider(value=3)}
     >>> [v["rep"] for v in one_click_away(controls, {"rep": "Ann", "size": 3})]
     ['Bo', 'All']
+    >>> sizes = {"rep": lambda values: {"size": len(values["rep"])}}
+    >>> list(one_click_away(controls, {"rep": "Ann", "size": 7}, sizes))
+    [{'rep': 'Bo', 'size': 2}, {'rep': 'All', 'size': 3}]
     """
-    found = []
+    follow = follow or {}
     for name, control in controls.items():
         options = list(getattr(control, "_options_values", ()))
-        if values[name] in options:
-            start = options.index(values[name])
-            found += [{**values, name: o} for o in options[start + 1:] + options[:start]]
-    return found
+        if values[name] not in options:
+            continue
+        start = options.index(values[name])
+        for option in options[start + 1:] + options[:start]:
+            chosen = {**values, name: option}
+            if name in follow:
+                try:
+                    chosen.update(follow[name](chosen))
+                except Exception:  # drawn when chosen, and its error shown then
+                    continue
+            yield chosen
 
 
 def key(values: dict) -> tuple:
@@ -90,17 +107,18 @@ def _noted(handler):
     return noted
 
 
-def plan(widget, ahead: list[dict], *, first: bool = False) -> None:
-    """Draw ``ahead`` (most likely first) for ``widget`` when the kernel is idle (``first``:
-    before any control is used, after ``FIRST_IDLE``); replaces the plan of any widget (an
-    answer half drawn for this widget is finished first)."""
+def plan(widget, ahead: Iterable[dict], *, first: bool = False) -> None:
+    """Draw the answers for the control values ``ahead`` (most likely first; taken one at a
+    time, as they are drawn) for ``widget`` when the kernel is idle (``first``: before any
+    control is used, after ``FIRST_IDLE``); replaces the plan of any widget (an answer half
+    drawn for this widget is finished first)."""
     loop = _kernel_loop()
     if loop is None:
         return
     if _planned["work"] is not None and _planned["widget"] is not widget:
         _planned["work"].close()
         _planned.update(work=None, key=None)
-    _planned.update(widget=widget, ahead=list(ahead), idle=FIRST_IDLE if first else IDLE)
+    _planned.update(widget=widget, ahead=iter(ahead), idle=FIRST_IDLE if first else IDLE)
     if _planned["handle"] is None:
         _planned["handle"] = loop.call_later(_planned["idle"], _step, loop)
 
@@ -120,13 +138,14 @@ def _step(loop) -> None:
     if _cells["running"] or idle < wait:  # a notebook is being run, a page is talking: wait
         _planned["handle"] = loop.call_later(wait - min(idle, wait) + 0.05, _step, loop)
         return
-    if _planned["work"] is None and _planned["ahead"]:
-        values = _planned["ahead"].pop(0)
+    if _planned["work"] is None:
+        values = next(_planned["ahead"], None)
+        if values is None:  # all drawn
+            return
         _planned.update(work=_planned["widget"].draw_ahead(values), key=key(values))
-    if _planned["work"] is not None:
-        try:
-            next(_planned["work"])
-        except StopIteration:
-            _planned.update(work=None, key=None)
-    if _planned["work"] is not None or _planned["ahead"]:  # back to the loop (a click may
-        _planned["handle"] = loop.call_later(0.005, _step, loop)  # be waiting), then on
+    try:
+        next(_planned["work"])
+    except StopIteration:
+        _planned.update(work=None, key=None)
+    _planned["handle"] = loop.call_later(0.005, _step, loop)  # back to the loop (a click may
+    #                                                            be waiting), then on

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import html
 import inspect
+import itertools
 import warnings
 from collections import OrderedDict
 from contextlib import contextmanager
@@ -42,19 +43,42 @@ class KPIWidget(widgets.VBox):
     (``kpitools._ahead``); ``eager=True`` (a widget with few options): the answers one click
     away on every control are drawn ahead, before any control is used too (then once the
     kernel has been idle longer: a page's first render never waits).
+
+    ``follow={name: function}``: choosing a value of control ``name`` (and building the widget)
+    sets other controls too, to ``function(values)`` (``{control: value}``, from the control
+    values with that choice; e.g. a rep chosen resets the planner's sliders to the rep's plan),
+    in one refresh; the answers drawn ahead for ``name`` are for the values it sets.
+
+    Examples
+    --------
+    >>> def render(values, view):
+    ...     view.html(f"{values['rep']}: {values['weeks']} weeks")
+    ...     return values["weeks"]
+    >>> controls = {"rep": widgets.Dropdown(options=["Ann", "Bo"]),
+    ...             "weeks": widgets.IntSlider(value=1)}
+    >>> w = _built(KPIWidget(controls, render, keep=KEEP,
+    ...                      follow={"rep": lambda v: {"weeks": len(v["rep"])}}))
+    >>> w.result
+    3
+    >>> w.controls["weeks"].value = 5
+    >>> w.controls["rep"].value = "Bo"
+    >>> w.result, w.values()
+    (2, {'rep': 'Bo', 'weeks': 2})
     """
 
     def __init__(self, controls: dict, render, *, title: str = "", body=None, keep: int = 0,
-                 eager: bool = False):
+                 eager: bool = False, follow: dict | None = None):
         super().__init__()
         self.controls, self.output = dict(controls), widgets.Output()
         self.result, self._figures, self.error, self._shown = None, [], None, {}
-        self._render, self._paused = render, False
+        self._render, self._paused, self._follow = render, False, dict(follow or {})
         self._keep, self._kept, self._used, self._eager = keep, OrderedDict(), None, eager
         head = [widgets.HTML(f"<h3>{html.escape(title)}</h3>")] if title else []
         body = body or widgets.HBox(list(self.controls.values()),
                                     layout=widgets.Layout(flex_flow="row wrap"))
         self.children = [*head, body, self.output]
+        for name in self._follow:  # the controls start where the first choices put them
+            self._set(self._follow[name](self.values()))
         for control in self.controls.values():
             control.observe(self._changed, names="value")
 
@@ -73,7 +97,20 @@ class KPIWidget(widgets.VBox):
         if refresh and not paused:
             self.refresh()
 
+    def _set(self, values: dict) -> None:
+        """Set the controls named in ``values`` (without refreshing)."""
+        with self.hold(refresh=False):
+            for name, value in values.items():
+                self.controls[name].value = value
+
     def _changed(self, change) -> None:
+        follow = [f for name, f in self._follow.items() if self.controls[name] is change["owner"]]
+        try:
+            for function in follow:  # the other controls this choice sets
+                self._set(function(self.values()))
+        except Exception as exc:  # shown, as a render's error is; the controls stay as they are
+            self.result, self.error, self._figures, self.output.outputs = _failed(exc)
+            return
         self._used = change["owner"]
         if not self._paused:
             self.refresh()
@@ -92,8 +129,8 @@ class KPIWidget(widgets.VBox):
         used = {n: c for n, c in self.controls.items() if c is self._used}
         used = self.controls if self._eager else used  # eager: every control's, used or not
         if self._keep and used:  # in a kernel, the next answers of the control used last are
-            _ahead.plan(self, one_click_away(used, values)[:self._keep - 1],  # drawn while
-                        first=self._used is None)  # idle
+            ahead = one_click_away(used, values, self._follow)  # drawn while idle
+            _ahead.plan(self, itertools.islice(ahead, self._keep - 1), first=self._used is None)
 
     def keep_answer(self, values: dict) -> tuple:
         """(result, error, figures, output parts) for ``values``: the one kept (its figures
@@ -142,10 +179,15 @@ class KPIWidget(widgets.VBox):
                 view.html(_GREY.format("Note: " + html.escape(message)))
             return result, None, view.figures, tuple(view.parts)
         except Exception as exc:  # shown to the learner instead of being lost in a log
-            view = _View()
-            view.html(f'<div style="color:#b71c1c;background:#ffebee;padding:6px">⚠️ '
-                      f"{type(exc).__name__}: {html.escape(str(exc))}</div>")
-            return None, exc, view.figures, tuple(view.parts)
+            return _failed(exc)
+
+
+def _failed(exc: Exception) -> tuple:
+    """The answer (result, error, figures, output parts) that shows the error ``exc``."""
+    view = _View()
+    view.html(f'<div style="color:#b71c1c;background:#ffebee;padding:6px">⚠️ '
+              f"{type(exc).__name__}: {html.escape(str(exc))}</div>")
+    return None, exc, view.figures, tuple(view.parts)
 
 
 def _stepped(steps, caught: list):

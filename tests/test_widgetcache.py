@@ -14,7 +14,7 @@ from kpitools._drawing import png
 from kpitools._widgetbase import KPIWidget, _built
 
 
-def counting_widget(keep, fail_on=None):
+def counting_widget(keep, fail_on=None, follow=None):
     calls = []
 
     def render(values, view):
@@ -26,7 +26,7 @@ def counting_widget(keep, fail_on=None):
 
     controls = {"rep": widgets.Dropdown(options=["All", "Ann", "Bo", "Cy"]),
                 "weeks": widgets.IntSlider(value=4, min=1, max=8)}
-    return _built(KPIWidget(controls, render, keep=keep)), calls
+    return _built(KPIWidget(controls, render, keep=keep, follow=follow)), calls
 
 
 def shown(w):
@@ -123,7 +123,7 @@ def kernel(monkeypatch):
     monkeypatch.setattr(_ahead, "FIRST_IDLE", 0.2)
     monkeypatch.setattr(_ahead, "_kernel_loop", _running_loop)
     monkeypatch.setattr(_ahead, "_cells", {"running": False, "last": 0.0, "watched": True})
-    monkeypatch.setattr(_ahead, "_planned", {"widget": None, "ahead": [], "handle": None,
+    monkeypatch.setattr(_ahead, "_planned", {"widget": None, "ahead": iter(()), "handle": None,
                                              "work": None, "key": None, "idle": 0.05})
     return _ahead._cells
 
@@ -260,3 +260,52 @@ def test_a_message_to_the_kernel_is_noted_as_activity(kernel):
     kernel["last"] = 0.0
     handler = _ahead._noted(lambda stream, idents, msg: msg["n"] * 2)
     assert handler(None, [], {"n": 21}) == 42 and kernel["last"] > 0
+
+
+def weeks_of(values):
+    """A follow: choosing a rep sets the weeks to the length of its name (All 3, Ann 3, Bo 2,
+    Cy 2); Bo's fails."""
+    if values["rep"] == "Bo":
+        raise ValueError("no plan for Bo")
+    return {"weeks": len(values["rep"]) + (values["rep"] == "Cy") * 4}
+
+
+def test_a_followed_choice_sets_the_other_controls_and_draws_once():
+    w, calls = counting_widget(keep=4, follow={"rep": weeks_of})
+    assert w.values() == {"rep": "All", "weeks": 3} and calls == [("All", 3)]  # built so
+    w.controls["weeks"].value = 7  # moved by hand: drawn as it is
+    assert w.result == "All/7"
+    w.controls["rep"].value = "Cy"  # the weeks reset by the choice, one answer drawn
+    assert w.values() == {"rep": "Cy", "weeks": 6} and w.result == "Cy/6"
+    assert calls == [("All", 3), ("All", 7), ("Cy", 6)]
+    w.controls["rep"].value = "All"  # chosen again: reset again (and kept)
+    assert w.values() == {"rep": "All", "weeks": 3} and calls[-1] == ("Cy", 6)
+
+
+def test_a_failing_follow_shows_its_error_and_leaves_the_controls_as_they_are():
+    w, calls = counting_widget(keep=4, follow={"rep": weeks_of})
+    w.controls["rep"].value = "Bo"
+    assert isinstance(w.error, ValueError) and "no plan for Bo" in shown(w)
+    assert w.values() == {"rep": "Bo", "weeks": 3} and w.result is None
+    assert calls == [("All", 3)]
+
+
+def test_one_click_away_on_a_followed_control_is_what_choosing_it_sets():
+    controls = {"rep": widgets.Dropdown(options=["All", "Ann", "Bo", "Cy"]),
+                "weeks": widgets.IntSlider(value=7)}
+    ahead = _ahead.one_click_away(controls, {"rep": "Ann", "weeks": 7}, {"rep": weeks_of})
+    assert list(ahead) == [{"rep": "Cy", "weeks": 6}, {"rep": "All", "weeks": 3}]  # Bo fails
+
+
+def test_an_idle_kernel_draws_ahead_what_a_followed_choice_sets(kernel):
+    async def scenario():
+        w, calls = counting_widget(keep=4, follow={"rep": weeks_of})
+        w.controls["weeks"].value = 8
+        w.controls["rep"].value = "Ann"
+        await asyncio.sleep(0.5)
+        drawn = list(calls)
+        w.controls["rep"].value = "Cy"
+        return w, drawn, calls
+    w, drawn, calls = _in_a_loop(scenario)
+    assert drawn == [("All", 3), ("All", 8), ("Ann", 3), ("Cy", 6)]  # not Cy with 8 weeks
+    assert calls == drawn and w.result == "Cy/6"  # shown without drawing
