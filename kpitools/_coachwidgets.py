@@ -35,7 +35,8 @@ def planner(data, rep: str | None = None) -> KPIWidget:
     Choosing a rep sets the sliders to exactly the inputs of ``kt.coaching.rep_plan`` (the
     planning rule and the small-sample rule; the notes under the chart say where each number
     came from); moving a slider replans. The headline reads "You need N outreach touches a
-    week"; a month is 52 / 12 weeks.
+    week"; a month is 52 / 12 weeks. Its answers are kept, and once a rep has been chosen the
+    other reps' plans are drawn ahead (``KPIWidget``).
 
     Parameters
     ----------
@@ -73,39 +74,67 @@ def planner(data, rep: str | None = None) -> KPIWidget:
         "next_step_rate": slider("First meetings with a next step", 0.01, 1, 0.01, ".0%"),
         "outreach_per_first_meeting": slider("Outreach per first meeting", 1, 100, 0.5, ".1f")}
     _chosen(data, controls["rep"], rep)
-    filled_for = {}
     reps = RepIndex(data, ["opportunities", "quotas", "activities"])
     team = functools.cache(lambda: team_numbers(data.opportunities, data.activities))
+    plans = functools.cache(lambda chosen: rep_plan(data, _rep(chosen), reps=reps, team=team()))
 
-    def render(values, view):
-        if filled_for.get("rep") != values["rep"]:  # a new rep: start from their plan
-            widget.plan = rep_plan(data, _rep(values["rep"]), reps=reps, team=team())
-            widget.notes = widget.plan.notes()
-            inputs = widget.plan.kwargs()
-            inputs["target"] = inputs.pop("target_revenue")
-            del inputs["weeks"]
-            with widget.hold(refresh=False):
-                for name, value in inputs.items():
-                    _range_around(widget.controls[name], name, value)
-                    widget.controls[name].value = 0 if np.isnan(value) else value  # exactly
-            filled_for["rep"], values = values["rep"], widget.values()
+    def render(values, view):  # the control values' answer only: it is kept, drawn ahead
+        chosen = plans(values["rep"])
+        yield
         frame = plan(values["target"], values["avg_deal_size"], values["win_rate"],
                      next_step_rate=values["next_step_rate"],
                      outreach_per_first_meeting=values["outreach_per_first_meeting"],
-                     weeks=widget.plan.weeks)
-        widget.headline = headline(frame, widget.plan.close_month)
-        view.html(f"<h3>{html.escape(widget.headline)}</h3>")
+                     weeks=chosen.weeks)
+        view.html(f"<h3>{html.escape(headline(frame, chosen.close_month))}</h3>")
         if frame["total"].iloc[0] > 0:  # a chart of zeros says nothing
             view.figure(plot_plan(frame, ax=_figure(8, 3.5)[1]).figure)
-        view.html(_GREY.format("<br>".join(map(html.escape, widget.notes))))
+        view.html(_GREY.format("<br>".join(map(html.escape, chosen.notes()))))
         return frame
 
     sliders = list(controls.values())[1:]
     body = widgets.VBox([controls["rep"], widgets.HBox([widgets.VBox(sliders[:3]),
                                                         widgets.VBox(sliders[3:])])])
-    widget = KPIWidget(controls, render, title="Plan your weeks", body=body)
-    widget.headline, widget.notes, widget.plan = "", [], None
-    return _built(widget)
+    return _built(_Planner(controls, render, plans, title="Plan your weeks", body=body,
+                           keep=KEEP, follow={"rep": lambda v: _starts(plans(v["rep"]))}))
+
+
+class _Planner(KPIWidget):
+    """The planner's ``KPIWidget``: ``.plan``, ``.headline`` and ``.notes`` are those of the
+    answer shown, and the sliders' ranges fit a rep's numbers when it is chosen."""
+
+    def __init__(self, controls: dict, render, plans, **kwargs):
+        self._plans = plans  # rep (as the dropdown shows it) -> RepPlan
+        super().__init__(controls, render, **kwargs)
+
+    def _set(self, values: dict) -> None:
+        with self.hold(refresh=False):  # a range first, so that the value is not clipped
+            for name, value in values.items():
+                _range_around(self.controls[name], name, value)
+            super()._set(values)
+
+    @property
+    def plan(self):
+        """The ``RepPlan`` of the rep shown."""
+        return self._plans(self._shown["rep"])
+
+    @property
+    def headline(self) -> str:
+        """The plan shown in one sentence ("" when it failed)."""
+        return "" if self.result is None else headline(self.result, self.plan.close_month)
+
+    @property
+    def notes(self) -> list[str]:
+        """Where the rep's starting numbers came from, one sentence each."""
+        return self.plan.notes()
+
+
+def _starts(chosen) -> dict:
+    """The slider values a rep's ``RepPlan`` starts at: its ``kt.plan`` inputs, exactly (as
+    floats, as the sliders hold them; no target yet: 0)."""
+    inputs = chosen.kwargs()
+    inputs["target"] = inputs.pop("target_revenue")
+    del inputs["weeks"]
+    return {name: 0.0 if np.isnan(value) else float(value) for name, value in inputs.items()}
 
 
 def _range_around(control: widgets.FloatSlider, name: str, value: float) -> None:

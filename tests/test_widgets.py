@@ -8,6 +8,8 @@ from pandas.testing import assert_frame_equal
 
 import kpitools as kt
 from kpitools import widgets as kw
+from kpitools._ahead import one_click_away
+from kpitools._drawing import finish
 
 T = pd.Timestamp
 
@@ -143,6 +145,44 @@ def test_planner_starts_at_the_reps_exact_plan_and_replans(sample):
 def test_planner_for_all_reps_is_the_teams_plan(sample):
     w = kw.planner(sample, rep=kw.ALL_REPS)
     assert_frame_equal(w.result, kt.coaching.rep_plan(sample, None).table())
+
+
+def test_choosing_each_rep_resets_the_sliders_to_that_reps_plan(sample):
+    w = kw.planner(sample)
+    for rep in w.controls["rep"].options:
+        w.controls["win_rate"].value = 0.9  # a slider moved by hand, then a rep chosen
+        w.controls["rep"].value = rep
+        chosen = kt.coaching.rep_plan(sample, kw._rep(rep))
+        inputs = chosen.kwargs()
+        assert w.values()["target"] == inputs.pop("target_revenue"), rep
+        assert {n: w.values()[n] for n in inputs if n != "weeks"} == {
+            n: v for n, v in inputs.items() if n != "weeks"}, rep
+        assert_frame_equal(w.result, chosen.table())
+        assert w.plan == chosen and w.notes == chosen.notes()
+        assert w.headline == chosen.headline()
+
+
+def test_a_planner_rep_drawn_ahead_is_shown_as_a_fresh_planner_shows_it(sample):
+    w = kw.planner(sample)
+    w.controls["outreach_per_first_meeting"].value = 40  # not what another rep starts at
+    w.controls["rep"].value = "Mei Lin"
+    controls = {"rep": w.controls["rep"]}
+    for values in one_click_away(controls, w.values(), {"rep": w._follow["rep"]}):
+        finish(w.draw_ahead(values))  # as an idle kernel does
+    calls = []
+    render = w._render
+    w._render = lambda values, view: calls.append(values) or render(values, view)
+    w.controls["rep"].value = "Sofia Rossi"
+    assert calls == []  # kept: shown without drawing
+    fresh = kw.planner(sample, rep="Sofia Rossi")
+    assert w.values() == fresh.values()
+    assert w.output.outputs == fresh.output.outputs  # the same HTML and PNG bytes
+    assert_frame_equal(w.result, fresh.result)
+    assert w.headline == fresh.headline and w.headline in shown_html(w)
+    w.controls["win_rate"].value = 0.5  # a slider moved after the rep: planned again
+    assert len(calls) == 1 and calls[0]["win_rate"] == 0.5
+    assert w.result["total"].iloc[0] == fresh.result["total"].iloc[0]  # the same deals
+    assert not w.result.equals(fresh.result)
 
 
 def test_an_error_in_a_callback_shows_in_the_output(sample, monkeypatch):
