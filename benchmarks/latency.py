@@ -6,10 +6,11 @@
 Every explorer of ``kpitools.widgets`` (and the dashboard) is put alone in a notebook and served
 by Voila on 127.0.0.1; Debian's Chromium (/usr/bin/chromium) opens it and changes each control
 several times: dropdowns and toggle buttons as a click does, sliders by dragging the handle with
-the mouse. A change's latency runs from the browser event (change, click or mouse release) to the
-last change of the widget's output in the page, images decoded: what a person waits for. First
-render is from the page's navigation to its first complete output (kernel start, imports, data,
-first drawing; with ``--warm``, as in room mode, a waiting kernel has computed the page).
+the mouse (to and fro, to a value not shown before each time). A change's latency runs from the
+browser event (change, click or mouse release) to the last change of the widget's output in the
+page, images decoded: what a person waits for. First render is from the page's navigation to
+its first complete output (kernel start, imports, data, first drawing; with ``--warm``, as in
+room mode, a waiting kernel has computed the page).
 ``--repo`` checkouts are imported by the kernels through PYTHONPATH, with this environment's
 packages. Figures are only comparable on a quiet machine (``uptime`` load < 1).
 """
@@ -140,8 +141,9 @@ def _changes(page, root, repeat: int):
             yield f"toggle {i + 1}", (lambda g=group: g.locator(
                 "button:not(.mod-active)").first.click())
     for i, slider in enumerate(root.locator(".widget-slider").all()):
-        for k in range(repeat):
-            yield f"slider {i + 1}", (lambda s=slider, f=(0.25 if k % 2 else -0.25): _drag(s, f))
+        for k in range(repeat):  # to and fro, each time to a value not shown before (a value
+            f = (-1) ** (k + 1) * (0.2 + 0.03 * k)  # shown again may be a kept answer)
+            yield f"slider {i + 1}", (lambda s=slider, f=f: _drag(s, f))
 
 
 def _drag(slider, fraction: float) -> None:
