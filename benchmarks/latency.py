@@ -77,8 +77,9 @@ _RENDERED_JS = """(() => {
 })();"""
 
 
-def _notebooks(folder: Path) -> None:
-    for name, cell in WIDGETS.items():
+def _notebooks(folder: Path, names: list[str]) -> None:
+    for name in names:
+        cell = WIDGETS[name]
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_code_cell(
             f"import kpitools as kt\ndata = kt.load_sample()\n{cell}")]
@@ -116,7 +117,8 @@ class Voila:
                 time.sleep(0.25)
         else:
             raise RuntimeError(f"Voila did not start; see {self.log.name}")
-        while warm and Path(self.log.name).read_text().count("is filled with") < len(WIDGETS):
+        pages = len(list(folder.glob("*.ipynb")))
+        while warm and Path(self.log.name).read_text().count("is filled with") < pages:
             time.sleep(0.5)  # every page computed ahead, as in room mode
 
     def stop(self) -> None:
@@ -204,7 +206,7 @@ def main(argv=None) -> int:
     results = {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         folder = Path(tmp)
-        _notebooks(folder)
+        _notebooks(folder, names)  # only the pages measured: fewer kernels computing ahead
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                      args=["--no-sandbox", "--disable-gpu"])
         servers = {}
