@@ -28,6 +28,7 @@ import urllib.request
 from pathlib import Path
 
 import nbformat
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -103,7 +104,8 @@ class Voila:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "voila", str(folder), "--no-browser", "--Voila.ip=127.0.0.1",
              f"--Voila.port={self.port}", "--Voila.port_retries=0",
-             *(["--VoilaConfiguration.preheat_kernel=True"] if warm else [])],
+             *(["--VoilaConfiguration.preheat_kernel=True",  # and no kernel started again
+                "--VoilaKernelManager.fill_delay=86400"] if warm else [])],  # for a page used
             cwd=folder, env=env, stdout=self.log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -164,6 +166,16 @@ def _drag(slider, fraction: float) -> None:
     mouse.up()
 
 
+def _settle(limit: float = 60) -> None:
+    """Wait (``limit`` s at most) until the CPUs are nearly idle: the kernels of the pages
+    computed ahead (``--warm``) or of the page measured before have finished drawing ahead."""
+    deadline = time.monotonic() + limit
+    while psutil.cpu_percent(interval=0.5) > 15:
+        if time.monotonic() > deadline:
+            print(f"  the CPUs were still busy after {limit:.0f} s", file=sys.stderr)
+            return
+
+
 def measure(browser, server: Voila, name: str, repeat: int) -> dict:
     """First render (s) and per-control latencies (ms) of one widget page."""
     context = browser.new_context(viewport={"width": 1280, "height": 1400})
@@ -215,6 +227,7 @@ def main(argv=None) -> int:
                 servers[repo] = Voila(folder, repo, warm=args.warm)
             for name in names:  # the checkouts alternately: a change of machine load hits both
                 for repo in repos:
+                    _settle()
                     results[repo, name] = measure(browser, servers[repo], name, args.repeat)
                     print(f"  measured {name} ({repo})", file=sys.stderr, flush=True)
         finally:
