@@ -12,7 +12,8 @@ page, images decoded: what a person waits for. First render is from the page's n
 its first complete output (kernel start, imports, data, first drawing; with ``--warm``, as in
 room mode, a waiting kernel has computed the page).
 ``--repo`` checkouts are imported by the kernels through PYTHONPATH, with this environment's
-packages. Figures are only comparable on a quiet machine (``uptime`` load < 1).
+packages. Figures are only comparable on a quiet machine (``uptime`` load < 1). Needs the test
+tools (requirements-dev.txt) and psutil (benchmarks/requirements.txt).
 """
 from __future__ import annotations
 
