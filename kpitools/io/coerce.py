@@ -57,7 +57,8 @@ def coerce(table: str, frame: pd.DataFrame, dates: dict | None = None) -> Parsed
     for column, result in zip(simple, _threads.each(lambda cv: _read_simple(*cv), work,
                                                     len(out) * len(simple))):
         if column in flags:
-            out[column], failed[column] = result.values.fillna(False).astype(bool), result.bad
+            out[column] = result.values.to_numpy(dtype=bool, na_value=False)
+            failed[column] = result.bad
         else:
             out[column] = result.values
     given = dates or {}

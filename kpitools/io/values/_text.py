@@ -288,11 +288,10 @@ def flags(values: pd.Series) -> Parsed:
     meaning = np.where(position < 0, -1, (position < len(TRUE)).astype(np.int64))
     meaning[~words.is_valid().to_numpy(zero_copy_only=False)] = -2  # blank: missing
     codes = indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    per_row = np.append(meaning, -2)[codes]  # code -1 (a missing cell): the -2 at the end
-    result = pd.array(np.where(per_row == 1, True, False), dtype="boolean")
-    result[per_row < 0] = pd.NA
+    per_row = np.append(meaning, -2).astype(np.int8)[codes]  # code -1 (a missing cell): -2
+    result = pd.arrays.BooleanArray(per_row == 1, per_row < 0)
     unusual = sorted(f"{word!r} = {'true' if m == 1 else 'false'}"
                      for word, m in zip(words.to_pylist(), meaning)
                      if m >= 0 and word.lower() not in _PLAIN_FLAGS)
     rule = f"flag words read as: {', '.join(unusual)}" if unusual else None
-    return Parsed(pd.Series(result, index=values.index), per_row == -1, rule)
+    return Parsed(pd.Series(result, index=values.index, copy=False), per_row == -1, rule)
