@@ -250,9 +250,36 @@ def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
     >>> codes.tolist(), list(uniques)
     ([1, 2, 0, 1], ['Al', 'Bo', nan])
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    codes, uniques = _text_codes(values) if _is_arrow_text(values) else pd.factorize(
+        values, use_na_sentinel=False)
     order, uniques = pd.factorize(uniques, sort=True, use_na_sentinel=False)
     return np.take(order, codes, out=codes, mode="clip"), uniques  # ("raise" copies)
+
+
+def _is_arrow_text(values: pd.Series) -> bool:
+    return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
+
+
+def _text_codes(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """``pd.factorize(values, use_na_sentinel=False)`` for pandas' "str" dtype, straight from
+    Arrow's hashing into one array of codes (pandas makes three of them), missing values last.
+
+    Examples
+    --------
+    >>> codes, uniques = _text_codes(pd.Series(["Bo", None, "Al", "Bo"], dtype="str"))
+    >>> codes.tolist(), uniques.tolist()
+    ([0, 2, 1, 0], ['Bo', 'Al', nan])
+    """
+    encoded = pa.chunked_array(arrow_text(values)).dictionary_encode()
+    words = (encoded.chunk(0).dictionary if encoded.num_chunks  # the chunks share it
+             else pa.array([], pa.large_string()))
+    codes, start = np.empty(len(values), np.int64), 0
+    for block in encoded.chunks:
+        codes[start:start + len(block)] = block.indices.fill_null(len(words)).to_numpy()
+        start += len(block)
+    if encoded.null_count:
+        words = pa.concat_arrays([words, pa.nulls(1, words.type)])
+    return codes, pd.Series(pd.array(words, dtype=values.dtype))
 
 
 def _renumber(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,6 +1,7 @@
 """Grouping keys: the same KPIs from object and Arrow ("str") text, periods as pandas has them."""
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import kpitools as kt
@@ -40,6 +41,8 @@ def test_lead_kpis_same_for_object_and_str_text(sample, by, freq):
 @pytest.mark.parametrize("values", [
     pd.Series(["b", None, np.nan, "a", "b"], dtype=object),
     pd.Series(["b", None, "a"], dtype="str"),
+    pd.Series(pd.array(pa.chunked_array([["b", None], ["a", "c", None, "b"], []],
+                                        pa.large_string()), dtype="str")),  # blocks as read
     pd.Series([2.0, np.nan, 1.0, 2.0]),
     pd.Series([3, 1, 3]),
     pd.Series([1, None, 2], dtype=object),
