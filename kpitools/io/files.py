@@ -222,8 +222,8 @@ def _read_csv(path: Path) -> RawFile:
         if frame is not None:
             return _finish(path.name, path, frame, [], notes=_delimiter_note(path, delimiter))
     data = path.read_bytes()
-    text, notes = values.decode(data)
-    notes = [f"{path.name}: {note}" for note in notes]
+    text, decoded = values.decode(data)
+    notes = [f"{path.name}: {note}" for note in decoded]
     text = text.lstrip("\ufeff")
     if not text.strip():
         return RawFile(path.name, path, pd.DataFrame(), np.arange(0), notes=notes)
@@ -234,7 +234,8 @@ def _read_csv(path: Path) -> RawFile:
     else:
         delimiter = _sniff(line.rstrip("\r"))
     notes += _delimiter_note(path, delimiter)
-    if first is None:  # Arrow has not seen it yet: another encoding or a "sep=" line
+    if first is None or decoded:  # Arrow has not read this text: another encoding, a "sep="
+        # line, or a few bytes that are not UTF-8 (Arrow refuses the whole file for one)
         frame = _read_regular(text.encode("utf-8"), _first_line(text).rstrip("\r"), delimiter)
         if frame is not None:
             return _finish(path.name, path, frame, [], notes=notes)
