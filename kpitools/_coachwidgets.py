@@ -87,7 +87,7 @@ def planner(data, rep: str | None = None) -> KPIWidget:
                      weeks=chosen.weeks)
         view.html(f"<h3>{html.escape(headline(frame, chosen.close_month))}</h3>")
         if frame["total"].iloc[0] > 0:  # a chart of zeros says nothing
-            view.figure(plot_plan(frame, ax=_figure(8, 3.5)[1]).figure)
+            _plan_figure(view, frame)
         view.html(_GREY.format("<br>".join(map(html.escape, chosen.notes()))))
         return frame
 
@@ -151,6 +151,14 @@ def _range_around(control: widgets.FloatSlider, name: str, value: float) -> None
         control.min = min(control.min, value)
 
 
+def _plan_figure(view, frame) -> None:
+    """Show the plan chart of ``frame``: its title and row labels are those of its steps, only
+    its bars and notes change from plan to plan, so the rest is drawn once (``_drawing``)."""
+    ax = plot_plan(frame, ax=_figure(8, 3.5)[1])
+    view.figure(ax.figure)
+    view.fix(ax.figure, ("plot_plan", *frame["step"]), [*ax.patches, *ax.texts])
+
+
 def dashboard(data, rep: str | None = None) -> KPIWidget:
     """A no-code rep dashboard (for Voila): pick a rep and a role, see the weekly plan, whether
     the month is on track, the starter set, the scorecard and the plan chart.
@@ -207,7 +215,7 @@ def dashboard(data, rep: str | None = None) -> KPIWidget:
                                                                f"{now:%d %b %Y}"))
         yield
         if frames["plan"]["total"].iloc[0] > 0:  # no target, no plan chart
-            view.figure(plot_plan(frames["plan"], ax=_figure(8, 3.5)[1]).figure)
+            _plan_figure(view, frames["plan"])
         view.html(_GREY.format("<br>".join(map(html.escape, chosen.notes()))))
         return frames
 

@@ -173,8 +173,8 @@ class KPIWidget(widgets.VBox):
             if inspect.isgenerator(result):
                 result = yield from _stepped(result, caught)
             for data, fig in view.pending:
-                data["image/png"] = base64.b64encode((yield from _stepped(png_steps(fig), caught))
-                                                     ).decode()
+                drawn = yield from _stepped(png_steps(fig, **view.fixed.get(fig, {})), caught)
+                data["image/png"] = base64.b64encode(drawn).decode()
             for message in dict.fromkeys(str(w.message) for w in caught):
                 view.html(_GREY.format("Note: " + html.escape(message)))
             return result, None, view.figures, tuple(view.parts)
@@ -218,7 +218,7 @@ class _View:
     figures are drawn once the render is done (``pending``)."""
 
     def __init__(self):
-        self.parts, self.figures, self.pending = [], [], []
+        self.parts, self.figures, self.pending, self.fixed = [], [], [], {}
 
     def _add(self, data: dict) -> None:
         self.parts.append({"output_type": "display_data", "data": data, "metadata": {}})
@@ -234,6 +234,11 @@ class _View:
         self.pending.append((data, fig))
         self.figures.append(fig)
         self._add(data)
+
+    def fix(self, fig: Figure, same, moving) -> None:
+        """Draw ``fig`` from the fixed part kept for ``same`` if it can (all of it but the
+        artists ``moving``; see ``kpitools._drawing.png_steps``)."""
+        self.fixed[fig] = {"same": same, "moving": moving}
 
 
 def _figure(width: float = 8, height: float = 4.5):
