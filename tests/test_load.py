@@ -243,6 +243,13 @@ def test_lines_with_too_many_fields_and_blank_lines_keep_row_numbers(tmp_path):
     assert data.quality.overview().set_index("table").loc["leads"].tolist() == [5, 2, 3, 0]
 
 
+@pytest.mark.parametrize("body, longer", [("1,2\n3,4,5\n", True), ("1,2\n3\n", False)])
+def test_arrow_says_when_a_line_has_more_fields_than_the_header(body, longer):
+    """Then pandas' reader, which refuses such a line too, is not tried before the ragged one."""
+    frame, found = kt.io.files._read_regular(("a,b\n" + body).encode(), "a,b", ",")
+    assert frame is None and found == longer
+
+
 def test_header_only_file_is_loaded_empty_with_a_note(tmp_path):
     (tmp_path / "leads.csv").write_text("lead_id,rep,created_at,source\n")
     data = kt.load_crm(tmp_path)

@@ -409,6 +409,13 @@ def test_a_stray_windows_byte_does_not_redecode_a_utf8_file():
     assert decode(b"\x81\x9d\xe9")[0] == "\x81\x9dé"  # bytes Windows-1252 leaves undefined
 
 
+def test_stray_bytes_are_counted_after_a_plain_ascii_start():
+    data = b"rep\nAnn\n" + "Noël\n".encode("cp1252") + "Zoë\n".encode() + b"\xe9\xe9\n"
+    decoded, notes = decode(data)
+    assert decoded == "rep\nAnn\nNoël\nZoë\néé\n"
+    assert notes == ["3 bytes not in UTF-8 (the first on line 3) read as Windows-1252."]
+
+
 # --- properties against plain references ---------------------------------------------------
 CONVENTIONS = {"us": (",", "."), "eu": (".", ","), "swiss": ("'", "."), "space": ("\u202f", ","),
                "plain": ("", ".")}

@@ -13,6 +13,7 @@ import codecs
 import csv
 import io
 import mmap
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,8 @@ _DELIMITERS = (",", ";", "\t", "|")
 # Arrow's CSV blocks: read as fast as with its 1 MB default, and every later step walks
 # through 16 times fewer chunks.
 _BLOCK_BYTES = 2**24
+# How Arrow says a line has another number of fields than the header (expected, found).
+_FIELDS_FOUND = re.compile(r"Expected (\d+) columns, got (\d+)")
 
 
 class ReadError(ValueError):
@@ -215,10 +218,10 @@ def _sniff(first_line: str) -> str:
 
 
 def _read_csv(path: Path) -> RawFile:
-    first = _plain_header(_head(path))
+    first, longer = _plain_header(_head(path)), False
     if first is not None:  # the common case: Arrow reads the file itself, no copy in Python
         delimiter = _sniff(first)
-        frame = _read_regular(path, first, delimiter)
+        frame, longer = _read_regular(path, first, delimiter)
         if frame is not None:
             return _finish(path.name, path, frame, [], notes=_delimiter_note(path, delimiter))
     data = path.read_bytes()
@@ -234,23 +237,34 @@ def _read_csv(path: Path) -> RawFile:
     else:
         delimiter = _sniff(line.rstrip("\r"))
     notes += _delimiter_note(path, delimiter)
-    if first is None or decoded:  # Arrow has not read this text: another encoding, a "sep="
-        # line, or a few bytes that are not UTF-8 (Arrow refuses the whole file for one)
-        frame = _read_regular(text.encode("utf-8"), _first_line(text).rstrip("\r"), delimiter)
+    if (first is None or decoded) and not longer:  # Arrow has not read this text: another
+        # encoding, a "sep=" line, or a few bytes that are not UTF-8 (it refuses a whole file
+        # for one); a line with more fields than the header it would refuse again
+        frame, longer = _read_regular(text.encode("utf-8"), _first_line(text).rstrip("\r"),
+                                      delimiter)
         if frame is not None:
             return _finish(path.name, path, frame, [], notes=notes)
+    frame, dropped = _read_exactly(text, delimiter, longer)
+    return _finish(path.name, path, frame, dropped, notes=notes)
+
+
+def _read_exactly(text: str, delimiter: str, longer: bool) -> tuple[pd.DataFrame, list]:
+    """A file Arrow's plain reading refused: pandas' reader (blank lines, short lines padded),
+    unless a line has more fields than the header (``longer``: pandas refuses those), then
+    Arrow's reader with the ragged lines put back, or the exact record-by-record path."""
+    if longer:
+        return _read_ragged(text, delimiter) or _read_records(text, delimiter)
     options = dict(sep=delimiter, dtype=str, keep_default_na=False, skip_blank_lines=False,
                    index_col=False)
     try:
         with warnings.catch_warnings():  # pandas warns, then drops fields: treat it as an error
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            frame, dropped = pd.read_csv(io.StringIO(text), **options), []
+            return pd.read_csv(io.StringIO(text), **options), []
     except (pd.errors.ParserError, pd.errors.ParserWarning) as error:
         if "EOF inside string" in str(error):
             raise ReadError(f"a quote (\") is opened and never closed; fix that line or "
                             f"re-export (pandas: {error})") from error
-        frame, dropped = _read_ragged(text, delimiter) or _read_records(text, delimiter)
-    return _finish(path.name, path, frame, dropped, notes=notes)
+        return _read_ragged(text, delimiter) or _read_records(text, delimiter)
 
 
 def _delimiter_note(path: Path, delimiter: str) -> list[str]:
@@ -296,16 +310,18 @@ def _has_quote(source: Path | bytes) -> bool:
         return mapped.find(b'"') >= 0
 
 
-def _read_regular(source: Path | bytes, first: str, delimiter: str) -> pd.DataFrame | None:
+def _read_regular(source: Path | bytes, first: str,
+                  delimiter: str) -> tuple[pd.DataFrame | None, bool]:
     """Arrow's multi-threaded reader for a regular UTF-8 file (a path, or its bytes) whose
     header line is ``first``: distinct, non-empty headers and every line with the header's
     number of fields. None for anything else (blank lines, footers, ragged lines, bad quotes,
-    bytes that are not UTF-8), which the exact pandas path then reads. Without any quote in
-    the file no value can hold a line break, which lets Arrow split the file into blocks
-    without scanning for quoted newlines."""
+    bytes that are not UTF-8), which the exact paths then read; and whether the line Arrow
+    stopped at has more fields than the header. Without any quote in the file no value can
+    hold a line break, which lets Arrow split the file into blocks without scanning for
+    quoted newlines."""
     header = next(csv.reader([first], delimiter=delimiter))
     if len(set(header)) != len(header) or not all(name.strip() for name in header):
-        return None
+        return None, False
     try:
         table = pacsv.read_csv(
             io.BytesIO(source) if isinstance(source, bytes) else source,
@@ -313,9 +329,10 @@ def _read_regular(source: Path | bytes, first: str, delimiter: str) -> pd.DataFr
             parse_options=pacsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
                                              newlines_in_values=_has_quote(source)),
             convert_options=_as_text(header))
-    except pa.ArrowInvalid:
-        return None
-    return _to_frame(table)
+    except pa.ArrowInvalid as error:
+        fields = _FIELDS_FOUND.search(str(error))
+        return None, bool(fields) and int(fields[2]) > int(fields[1])
+    return _to_frame(table), False
 
 
 def _as_text(header: list[str]) -> pacsv.ConvertOptions:

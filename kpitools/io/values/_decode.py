@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import threading
 
 from kpitools.io.values._common import counted
 
@@ -9,9 +10,14 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
+_handled = threading.local()  # .bytes: how many bytes the handler read (this thread's count)
+
+
 def _windows_1252(error: UnicodeDecodeError) -> tuple[str, int]:
     """A decoding error handler: the bytes the codec could not read, read as Windows-1252
-    (as Latin-1, the five bytes Windows-1252 leaves undefined). Registered once, by name."""
+    (as Latin-1, the five bytes Windows-1252 leaves undefined), counted in ``_handled``.
+    Registered once, by name."""
+    _handled.bytes = getattr(_handled, "bytes", 0) + error.end - error.start
     text = []
     for byte in error.object[error.start:error.end]:
         try:
@@ -54,13 +60,12 @@ def decode(data: bytes) -> tuple[str, list[str]]:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as error:
         first = error.start
-    readable = data.decode("utf-8", errors="ignore")  # the stray bytes left out
-    windows, kept = readable.isascii(), len(readable)
-    del readable  # before the text is made: a second copy of a big file is not needed
-    if windows:  # no character is written the UTF-8 way: a Windows-1252 file
+    if data[:first].isascii() and data[first:].decode("utf-8", errors="ignore").isascii():
+        # no character is written the UTF-8 way: a Windows-1252 file
         return data.decode("cp1252", errors="kpitools-windows-1252"), [
             "not UTF-8: read as Windows-1252."]
+    _handled.bytes = 0
     text = data.decode("utf-8", errors="kpitools-windows-1252")  # a stray byte: 1 character
     line = data.count(b"\n", 0, first) + 1
-    return text, [counted(len(text) - kept, "byte", f" not in UTF-8 (the first on line {line}) "
-                                                    "read as Windows-1252.")]
+    return text, [counted(_handled.bytes, "byte", f" not in UTF-8 (the first on line {line}) "
+                                                  "read as Windows-1252.")]
