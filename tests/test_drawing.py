@@ -1,6 +1,7 @@
 """Figures drawn into PNG bytes in steps, on renderers kept between figures of one size."""
 import io
 
+import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -98,3 +99,15 @@ def test_a_figure_drawn_from_a_kept_fixed_part_has_matplotlibs_pixels():
     # 2 notes); of a size seen: only the moving bars and notes are drawn
     assert counts == [6, 4, 6, 6, 4]
     assert len(_drawing._fixed) == 3
+
+
+def test_a_changed_matplotlib_setting_draws_the_fixed_part_again():
+    _drawing._fixed.clear()
+    fig, moving = noted([3, 5], "{:,} in total")
+    finish(png_steps(fig, same="noted", moving=moving))
+    with matplotlib.rc_context({"axes.titlecolor": "red"}):  # a notebook's style: same sizes
+        fig, moving = noted([4, 9], "{:,} in total")
+        count, data = taken(png_steps(fig, same="noted", moving=moving))
+        expected = drawn_by_matplotlib(noted([4, 9], "{:,} in total")[0])
+    assert np.array_equal(pixels(data), expected)
+    assert count == 6 and len(_drawing._fixed) == 2
