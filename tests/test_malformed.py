@@ -67,6 +67,10 @@ CASES = {
     "unclosed quote": Case(
         {"leads.csv": 'lead_id,rep,created_at,source\nL1,"Ann,2024-01-01,Web\n'},
         ("error", "leads.csv", "could not be read", "never closed")),
+    "unclosed quote after a long line": Case(
+        {"leads.csv": 'lead_id,rep,created_at,source\nL1,Ann,2024-01-01,Web,x\n'
+                      'L2,"Ann,2024-01-02,Web\nL3,Bo,2024-01-03,Web\n'},
+        ("error", "leads.csv", "could not be read", "never closed")),
     "corrupt excel": Case(
         {"opportunities.xlsx": "this is not a workbook"},
         ("error", "opportunities.xlsx", "could not be read as XLSX")),

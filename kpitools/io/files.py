@@ -250,10 +250,13 @@ def _read_csv(path: Path) -> RawFile:
 
 def _read_exactly(text: str, delimiter: str, longer: bool) -> tuple[pd.DataFrame, list]:
     """A file Arrow's plain reading refused: pandas' reader (blank lines, short lines padded),
-    unless a line has more fields than the header (``longer``: pandas refuses those), then
-    Arrow's reader with the ragged lines put back, or the exact record-by-record path."""
-    if longer:
-        return _read_ragged(text, delimiter) or _read_records(text, delimiter)
+    then Arrow's reader with the ragged lines put back, or the exact record-by-record path.
+    With ``longer`` (a line has more fields than the header, which pandas refuses) the ragged
+    reader goes first; pandas still reads a file whose quotes span lines, to tell an
+    unclosed quote."""
+    ragged = _read_ragged(text, delimiter) if longer else None
+    if ragged is not None:
+        return ragged
     options = dict(sep=delimiter, dtype=str, keep_default_na=False, skip_blank_lines=False,
                    index_col=False)
     try:
