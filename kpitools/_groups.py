@@ -99,6 +99,23 @@ def arrow_text(values: pd.Series) -> pa.Array | pa.ChunkedArray:
     return pa.array(values.astype("str").array)
 
 
+def dictionary(arrow: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array | pa.ChunkedArray]:
+    """Each distinct value once, and each row's number among them (missing: null).
+
+    Examples
+    --------
+    >>> words, codes = dictionary(pa.chunked_array([["b", "a"], ["b", None]]))
+    >>> words.to_pylist(), codes.to_pylist()
+    (['b', 'a'], [0, 1, 0, None])
+    """
+    encoded = arrow.dictionary_encode()
+    if isinstance(encoded, pa.Array):
+        return encoded.dictionary, encoded.indices
+    words = (encoded.chunk(0).dictionary if encoded.num_chunks  # the chunks share it
+             else pa.array([], encoded.type.value_type))
+    return words, pa.chunked_array([c.indices for c in encoded.chunks], pa.int32())
+
+
 def equals(column: pd.Series, value) -> np.ndarray:
     """``column == value`` as a bool array (missing values are False).
 
@@ -270,14 +287,12 @@ def _text_codes(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     >>> codes.tolist(), uniques.tolist()
     ([0, 2, 1, 0], ['Bo', 'Al', nan])
     """
-    encoded = pa.chunked_array(arrow_text(values)).dictionary_encode()
-    words = (encoded.chunk(0).dictionary if encoded.num_chunks  # the chunks share it
-             else pa.array([], pa.large_string()))
+    words, indices = dictionary(pa.chunked_array(arrow_text(values)))
     codes, start = np.empty(len(values), np.int64), 0
-    for block in encoded.chunks:
-        codes[start:start + len(block)] = block.indices.fill_null(len(words)).to_numpy()
+    for block in indices.chunks:
+        codes[start:start + len(block)] = block.fill_null(len(words)).to_numpy()
         start += len(block)
-    if encoded.null_count:
+    if indices.null_count:
         words = pa.concat_arrays([words, pa.nulls(1, words.type)])
     return codes, pd.Series(pd.array(words, dtype=values.dtype))
 

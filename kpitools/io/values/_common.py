@@ -63,23 +63,6 @@ def arrow_text(values: pd.Series) -> pa.Array:
     return arrow.chunk(0) if arrow.num_chunks == 1 else arrow.combine_chunks()
 
 
-def dictionary(arrow: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array | pa.ChunkedArray]:
-    """Each distinct value once, and each row's number among them (missing: null).
-
-    Examples
-    --------
-    >>> words, codes = dictionary(pa.chunked_array([["b", "a"], ["b", None]]))
-    >>> words.to_pylist(), codes.to_pylist()
-    (['b', 'a'], [0, 1, 0, None])
-    """
-    encoded = arrow.dictionary_encode()
-    if isinstance(encoded, pa.Array):
-        return encoded.dictionary, encoded.indices
-    words = (encoded.chunk(0).dictionary if encoded.num_chunks  # the chunks share it
-             else pa.array([], encoded.type.value_type))
-    return words, pa.chunked_array([c.indices for c in encoded.chunks], pa.int32())
-
-
 def text_series(arrow: pa.Array, index: pd.Index) -> pd.Series:
     """Arrow text as a pandas "str" series, without a copy."""
     return pd.Series(pd.array(arrow, dtype=TEXT), index=index, copy=False)

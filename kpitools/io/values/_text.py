@@ -6,8 +6,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kpitools.io.values._common import Bytes, Parsed, arrow_chunks, counted, dictionary, \
-    sentence, text_series
+from kpitools._groups import dictionary
+from kpitools.io.values._common import Bytes, Parsed, arrow_chunks, counted, sentence, \
+    text_series
 
 # Cells that mean "nothing here", in any case. "NA" is not one: it is North America in a
 # region column, and a rep called "NA" is visible where a lost region would not be.
